@@ -1,0 +1,434 @@
+"""The service: the one object the CLI (and any Python caller) talks to.
+
+It validates input with the policy, loads cases from the store inside one write
+transaction, asks the engine for a decision, and persists the case and its audit row
+together. Refusals are committed as ``refused`` rows and then raised; malformed input
+and inapplicable triggers are raised before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from store import Store, open_store
+from workflow import (
+    JILIN_1961,
+    Actor,
+    Case,
+    Conflict,
+    Decision,
+    Engine,
+    GuardRefused,
+    InvalidInput,
+    NotFound,
+    Policy,
+    RoleRefused,
+)
+from workflow.audit import decision_row, decode, setup_row
+from workflow.values import clean_name, clean_text, parse_approx_date, parse_date
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Service:
+    """Runs the policy against one database."""
+
+    def __init__(self, store: Store, *, policy: Policy = JILIN_1961,
+                 clock: Clock = utc_now) -> None:
+        self.store = store
+        self.policy = policy
+        self.engine = Engine(policy)
+        self.clock = clock
+
+    @classmethod
+    def open(cls, path: str, *, create: bool = False, synchronous: str = "FULL",
+             clock: Clock = utc_now, policy: Policy = JILIN_1961) -> "Service":
+        return cls(open_store(path, create=create, synchronous=synchronous),
+                   policy=policy, clock=clock)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Service":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def batch(self) -> Iterator["Service"]:
+        """Run many commands in one transaction (replay in bulk); each keeps a savepoint,
+        so a rejected command undoes only itself."""
+        with self.store.write():
+            yield self
+
+    # -- time ---------------------------------------------------------------------------
+
+    def _recorded_at(self) -> str:
+        return self.clock().astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+
+    def _event_date(self, at: Any) -> str:
+        today = self.clock().date().isoformat()
+        if at is None:
+            return today
+        date = parse_date(at, "at")
+        if date > today:
+            raise InvalidInput(f"--at: {date} is in the future (today is {today})")
+        return date
+
+    # -- set-up -------------------------------------------------------------------------
+
+    def add_actor(self, name: str, role: str) -> dict[str, Any]:
+        name = clean_name(name, "name")
+        if role not in self.policy.roles:
+            raise InvalidInput(f"--role: {role!r} is not one of {', '.join(self.policy.roles)}")
+        recorded = self._recorded_at()
+        with self.store.write():
+            existing = self.store.get_actor(name)
+            if existing is not None:
+                raise InvalidInput(f"actor {name} is already registered as {existing.role}")
+            self.store.insert_actor(name, role, recorded)
+            self.store.append([setup_row("actor_add", {"name": name, "role": role}, recorded,
+                                         self.policy.id, self.policy.version)])
+        return {"name": name, "role": role, "added_at": recorded}
+
+    def ensure_actor(self, name: str, role: str) -> dict[str, Any]:
+        """Register an actor, or reuse one already registered with the same role."""
+        existing = self.store.get_actor(clean_name(name, "name"))
+        if existing is None:
+            return self.add_actor(name, role)
+        if existing.role != role:
+            raise InvalidInput(f"actor {existing.name} is registered as {existing.role}, not {role}")
+        return {"name": existing.name, "role": existing.role}
+
+    def actors(self) -> list[dict[str, Any]]:
+        return self.store.actors()
+
+    def actor(self, name: str | None) -> Actor:
+        if name is None or not str(name).strip():
+            raise InvalidInput("no acting actor: give --as NAME or set CROSSINGS_ACTOR")
+        actor = self.store.get_actor(clean_name(name, "as"))
+        if actor is None:
+            raise NotFound(f"unknown actor {name!r}: register with 'crossings actor add'")
+        return actor
+
+    def settings(self) -> dict[str, Any]:
+        return {**self.policy.defaults(), **self.store.stored_settings()}
+
+    def set_setting(self, name: str, value: Any, actor: str | None = None) -> dict[str, Any]:
+        setting = self.policy.setting(name)
+        clean = setting.clean(value)
+        recorded = self._recorded_at()
+        with self.store.write():
+            self.store.put_setting(name, clean)
+            self.store.append([setup_row("setting", {"name": name, "value": clean}, recorded,
+                                         self.policy.id, self.policy.version, actor)])
+        return {"name": name, "value": clean}
+
+    # -- triggers -----------------------------------------------------------------------
+
+    def open_case(self, actor: str | None, *, at: Any = None, request_id: str | None = None,
+                  **params: Any) -> Case:
+        """Detain a crosser: a new case in the initial state. Returns the new case."""
+        trigger = self.policy.trigger("open")
+        who = self.actor(actor)
+        date = self._event_date(at)
+        clean = self.policy.clean_params(trigger, params)
+        self._check_crossing(clean.get("crossed_on"), date)
+        recorded = self._recorded_at()
+        with self.store.write():
+            replay = self._replayed(request_id, "open", [], clean, date)
+            if replay is not None:
+                return self._replay_result(replay)
+            self._check_case_refs(clean)
+            case_id = self.store.next_case_id()
+            decision = self.engine.decide_open(case_id, who, clean, date, self.settings())
+            if decision.applied:
+                self.store.insert_case(decision.case(), recorded)
+            self._persist([decision], recorded, request_id, "open", [], clean)
+        return self._finish([decision])[0]
+
+    def fire(self, trigger_name: str, case_id: Any, actor: str | None, *, at: Any = None,
+             request_id: str | None = None, **params: Any) -> Case:
+        """Fire one trigger on one case; returns the case as it now stands."""
+        trigger = self.policy.trigger(trigger_name)
+        if trigger.name == "open":
+            return self.open_case(actor, at=at, request_id=request_id, **params)
+        if trigger.group:
+            group = self.hand_over([case_id], actor, at=at, request_id=request_id, **params)
+            return self.show(group["case_ids"][0])
+        who = self.actor(actor)
+        date = self._event_date(at)
+        clean = self.policy.clean_params(trigger, params)
+        number = _case_id(case_id)
+        recorded = self._recorded_at()
+        with self.store.write():
+            replay = self._replayed(request_id, trigger.name, [number], clean, date)
+            if replay is not None:
+                return self._replay_result(replay)
+            case = self._load(number)
+            self._check_event_date(case, date)
+            self._check_case_refs(clean, case)
+            decision = self.engine.decide(case, trigger.name, who, clean, date, self.settings())
+            if decision.applied:
+                self.store.update_cases([(decision.case(), case.version)], recorded)
+            self._persist([decision], recorded, request_id, trigger.name, [number], clean)
+        return self._finish([decision])[0]
+
+    def hand_over(self, case_ids: Iterable[Any], actor: str | None, *, at: Any = None,
+                  request_id: str | None = None, **params: Any) -> dict[str, Any]:
+        """P1: hand a group over in one transaction, all or nothing. Returns the group."""
+        trigger = self.policy.trigger("hand_over")
+        who = self.actor(actor)
+        date = self._event_date(at)
+        clean = self.policy.clean_params(trigger, params)
+        numbers = [_case_id(c) for c in case_ids]
+        if not numbers:
+            raise InvalidInput("hand_over needs at least one case")
+        duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+        if duplicates:
+            raise InvalidInput(f"case(s) {', '.join(map(str, duplicates))} named twice in the group")
+        recorded = self._recorded_at()
+        with self.store.write():
+            replay = self._replayed(request_id, "hand_over", numbers, clean, date)
+            if replay is not None:
+                self._replay_result(replay)
+                return self.store.get_group(replay["group_id"]) or {}
+            cases = self._load_many(numbers)
+            for case in cases:
+                self.engine.check_applies(trigger, case)
+                self._check_event_date(case, date)
+            group_id = self.store.next_group_id()
+            decisions = self.engine.decide_group(cases, who, clean, date, self.settings(),
+                                                 group_id)
+            group = {"id": group_id, "at": date, "crossing_point": clean["crossing_point"],
+                     "representative": clean["representative"], "officer": who.name,
+                     "case_ids": numbers, "note": clean.get("note")}
+            if decisions[0].applied:
+                self.store.insert_group(group)
+                self.store.update_cases([(d.case(), c.version) for d, c in zip(decisions, cases)],
+                                        recorded)
+            self._persist(decisions, recorded, request_id, "hand_over", numbers, clean,
+                          group_id if decisions[0].applied else None)
+        self._finish(decisions)
+        return group
+
+    # -- persistence helpers ------------------------------------------------------------
+
+    def _load(self, case_id: int) -> Case:
+        case = self.store.get_case(case_id)
+        if case is None:
+            raise NotFound(f"no case {case_id}")
+        return case
+
+    def _load_many(self, case_ids: list[int]) -> list[Case]:
+        found = self.store.get_cases(case_ids)
+        missing = [str(n) for n in case_ids if n not in found]
+        if missing:
+            raise NotFound(f"no case {', '.join(missing)}")
+        return [found[n] for n in case_ids]
+
+    def _check_crossing(self, crossed_on: str | None, date: str) -> None:
+        if crossed_on and parse_approx_date(crossed_on).earliest > date:
+            raise InvalidInput(
+                f"--crossed-on: {crossed_on} is after the detention date {date}"
+            )
+
+    def _check_event_date(self, case: Case, date: str) -> None:
+        opened = case.facts.get("opened_on")
+        if opened and date < opened:
+            raise InvalidInput(f"--at: {date} is before case {case.id} was opened ({opened})")
+
+    def _check_case_refs(self, params: Mapping[str, Any], case: Case | None = None) -> None:
+        ref = params.get("accompanies")
+        if params.get("field") == "accompanies":
+            ref = params.get("value")
+        if params.get("field") == "crossed_on" and case is not None and params.get("value"):
+            self._check_crossing(params["value"], str(case.facts.get("opened_on") or "9999"))
+        if ref is None:
+            return
+        if case is not None and ref == case.id:
+            raise InvalidInput(f"--accompanies: case {ref} cannot accompany itself")
+        if self.store.get_case(ref) is None:
+            raise NotFound(f"--accompanies: no case {ref}")
+
+    def _persist(self, decisions: list[Decision], recorded: str, request_id: str | None,
+                 trigger: str, case_ids: list[int], params: Mapping[str, Any],
+                 group_id: int | None = None) -> None:
+        rows = [decision_row(d, self.policy.id, self.policy.version, recorded, request_id)
+                for d in decisions]
+        seqs = self.store.append(rows)
+        if request_id:
+            self.store.put_request(request_id, {
+                "fingerprint": _fingerprint(trigger, case_ids, params),
+                "outcome": decisions[0].outcome,
+                "case_ids": [d.case_id for d in decisions],
+                "message": _refusal(decisions).one_line() if not decisions[0].applied else None,
+                "refused_by": decisions[0].refused_by,
+                "seqs": seqs,
+                "group_id": group_id,
+            })
+
+    def _replayed(self, request_id: str | None, trigger: str, case_ids: list[int],
+                  params: Mapping[str, Any], date: str) -> dict[str, Any] | None:
+        if not request_id:
+            return None
+        request_id = clean_text(request_id, "request_id", limit=200, blank_ok=False)
+        stored = self.store.get_request(request_id)
+        if stored is None:
+            return None
+        if stored["fingerprint"] != _fingerprint(trigger, case_ids, params):
+            raise Conflict(f"request id {request_id} was already used for another command")
+        return stored
+
+    def _replay_result(self, stored: Mapping[str, Any]) -> Case:
+        if stored["outcome"] != "applied":
+            cls = RoleRefused if stored.get("refused_by") == "role" else GuardRefused
+            raise cls(stored["message"] + " (repeated request: nothing new written)", [])
+        return self._load(stored["case_ids"][0])
+
+    def _finish(self, decisions: list[Decision]) -> list[Case]:
+        if decisions and not decisions[0].applied:
+            raise _refusal(decisions)
+        return [d.case() for d in decisions]
+
+    # -- queries ------------------------------------------------------------------------
+
+    def show(self, case_id: Any) -> Case:
+        return self._load(_case_id(case_id))
+
+    def case_dict(self, case: Case) -> dict[str, Any]:
+        return case.as_dict(f"{self.policy.id}@{self.policy.version}")
+
+    def cases(self, state: str | None = None, after: int = 0,
+              limit: int | None = None) -> Iterator[dict[str, Any]]:
+        if state is not None:
+            self.policy.state(state)
+        return self.store.cases(state, after, limit)
+
+    def log(self, *, case_id: Any = None, actor: str | None = None, trigger: str | None = None,
+            clause: str | None = None, outcome: str | None = None, since: Any = None,
+            until: Any = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
+        filters: dict[str, Any] = {
+            "case_id": _case_id(case_id) if case_id is not None else None,
+            "actor": clean_text(actor, "actor") if actor is not None else None,
+            "trigger": self._trigger_filter(trigger),
+            "clause": self._clause_filter(clause),
+            "outcome": outcome,
+            "since": parse_date(since, "since") if since is not None else None,
+            "until": parse_date(until, "until") if until is not None else None,
+            "limit": limit,
+        }
+        if outcome is not None and outcome not in ("applied", "refused"):
+            raise InvalidInput(f"--outcome: {outcome!r} is not one of applied, refused")
+        return (decode(row) for row in self.store.audit(**filters))
+
+    def _trigger_filter(self, trigger: str | None) -> str | None:
+        if trigger is None:
+            return None
+        if trigger.replace("-", "_") in ("actor_add", "setting"):
+            return trigger.replace("-", "_")
+        return self.policy.trigger(trigger).name
+
+    def _clause_filter(self, clause: str | None) -> str | None:
+        from workflow import CLAUSES
+
+        if clause is None:
+            return None
+        if clause not in CLAUSES:
+            raise InvalidInput(f"--clause: {clause!r} is not one of {', '.join(CLAUSES)}")
+        return clause
+
+    def why(self, case_id: Any, trigger: str) -> dict[str, Any]:
+        """Each guard of TRIGGER on the case now, with the facts it read and its clause."""
+        from workflow import CLAUSES
+
+        case = self.show(case_id)
+        result = self.engine.explain(case, trigger, self.settings(),
+                                     group=self._assumed_group(case))
+        result["clause_words"] = {c: CLAUSES[c].words for c in _cited(result)}
+        return result
+
+    def next(self, case_id: Any) -> dict[str, Any]:
+        """The triggers that may be fired now, and those blocked with the reason."""
+        case = self.show(case_id)
+        settings = self.settings()
+        group = self._assumed_group(case)
+        ready, blocked = [], []
+        for name in self.policy.applicable(case.state):
+            result = self.engine.explain(case, name, settings, group=group)
+            entry = {"trigger": name, "target": result["target"], "roles": result["roles"],
+                     "clauses": result["clauses"], "needs": result["needs"]}
+            if result["ready"]:
+                ready.append(entry)
+            else:
+                failed = [g for g in result["guards"] if not g["passed"]
+                          and g["guard"] not in _input_guards()]
+                entry["reasons"] = [f"{g['reason']} ({', '.join(g['clauses'])})" for g in failed]
+                blocked.append(entry)
+        return {"case": case.id, "state": case.state, "ready": ready, "blocked": blocked}
+
+    def _assumed_group(self, case: Case) -> dict[int, Any]:
+        """For why/next on hand_over: the case and the case it accompanies, together."""
+        group = {case.id: case.facts}
+        parent = case.facts.get("accompanies")
+        if parent is not None:
+            other = self.store.get_case(parent)
+            if other is not None:
+                group[other.id] = other.facts
+        return group
+
+
+    # -- replay and verification (issue 3) ------------------------------------------------
+
+
+    # -- reports, name lists, diagrams (issue 6) --------------------------------------------
+
+
+def _input_guards() -> dict[str, str]:
+    from workflow.engine import INPUT_GUARDS
+
+    return INPUT_GUARDS
+
+
+def _cited(result: Mapping[str, Any]) -> list[str]:
+    out = list(result["clauses"])
+    for guard in result["guards"]:
+        out += [c for c in guard["clauses"] if c not in out]
+    return out
+
+
+def _case_id(value: Any) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a case id (a whole number)") from None
+    if number < 1:
+        raise NotFound(f"no case {number}")
+    return number
+
+
+def _fingerprint(trigger: str, case_ids: list[Any], params: Mapping[str, Any]) -> str:
+    from workflow.audit import dumps
+
+    return dumps([trigger, list(case_ids), dict(params)])
+
+
+def _refusal(decisions: list[Decision]) -> GuardRefused | RoleRefused:
+    first = decisions[0]
+    if len(decisions) == 1:
+        where = f"case {first.case_id}" if first.trigger != "open" else "a new case"
+        message = f"{first.trigger} refused for {where}: {first.reason}"
+    else:
+        failing = [d for d in decisions if d.refused_by != "group"]
+        parts = [f"case {d.case_id}: {d.reason}" for d in failing]
+        message = f"{first.trigger} refused for the group: " + "; ".join(parts)
+    if any(d.refused_by == "role" for d in decisions):
+        return RoleRefused(message, decisions)
+    return GuardRefused(message, decisions)

@@ -1,0 +1,114 @@
+"""The store's contract: what the service needs from persistence, whatever the backend.
+
+SQLite implements it now (``store.sqlite``); a PostgreSQL store for offices sharing one
+server is to follow. ``tests/test_store_contract.py`` runs one suite against every store
+in ``STORES`` so both keep to the same promises:
+
+* every write happens inside ``write()``, one transaction that commits as a whole or not
+  at all; nothing is visible to others before it commits;
+* ``update_case`` succeeds only when the stored version equals ``expected_version``,
+  otherwise it raises :class:`workflow.Conflict`;
+* ``append`` chains each audit row to the previous one (``prev_hash``, ``hash``) and
+  rows are never changed or deleted;
+* backend errors surface as ``workflow`` errors (``StoreError``, ``Conflict``), never as
+  the driver's own.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+from typing import Any, Iterable, Iterator, Mapping
+
+from workflow import Actor, Case
+
+
+class Store(ABC):
+    path: str
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def write(self) -> AbstractContextManager["Store"]:
+        """One atomic write transaction, taken with an exclusive write lock up front."""
+
+    @abstractmethod
+    def read(self) -> AbstractContextManager["Store"]:
+        """A consistent snapshot for several reads."""
+
+    # actors and settings (set-up) -------------------------------------------------------
+    @abstractmethod
+    def get_actor(self, name: str) -> Actor | None: ...
+
+    @abstractmethod
+    def actors(self) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def insert_actor(self, name: str, role: str, added_at: str) -> None: ...
+
+    @abstractmethod
+    def stored_settings(self) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def put_setting(self, name: str, value: Any) -> None: ...
+
+    # cases ---------------------------------------------------------------------------
+    @abstractmethod
+    def next_case_id(self) -> int: ...
+
+    @abstractmethod
+    def get_case(self, case_id: int) -> Case | None: ...
+
+    @abstractmethod
+    def get_cases(self, case_ids: Iterable[int]) -> dict[int, Case]: ...
+
+    @abstractmethod
+    def insert_case(self, case: Case, recorded_at: str) -> None: ...
+
+    @abstractmethod
+    def update_cases(self, cases: list[tuple[Case, int]], recorded_at: str) -> None:
+        """Update each case whose stored version is the given expected version."""
+
+    @abstractmethod
+    def cases(self, state: str | None = None, after: int = 0,
+              limit: int | None = None) -> Iterator[dict[str, Any]]: ...
+
+    @abstractmethod
+    def case_rows(self) -> Iterator[Case]:
+        """Every case, in id order, streamed."""
+
+    # audit trail ---------------------------------------------------------------------
+    @abstractmethod
+    def append(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Append rows to the chained trail; returns their sequence numbers."""
+
+    @abstractmethod
+    def audit(self, **filters: Any) -> Iterator[dict[str, Any]]: ...
+
+    @abstractmethod
+    def audit_stream(self, order: str = "seq") -> Iterator[dict[str, Any]]:
+        """Every audit row, by ``seq`` or by ``case`` (case id, then seq), streamed."""
+
+    @abstractmethod
+    def head(self) -> dict[str, Any]:
+        """``{"rows": count, "seq": last seq, "hash": last hash}``."""
+
+    # handover groups and retried requests -----------------------------------------------
+    @abstractmethod
+    def next_group_id(self) -> int: ...
+
+    @abstractmethod
+    def insert_group(self, group: Mapping[str, Any]) -> None: ...
+
+    @abstractmethod
+    def get_group(self, group_id: int) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    def groups(self) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def get_request(self, request_id: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    def put_request(self, request_id: str, result: Mapping[str, Any]) -> None: ...

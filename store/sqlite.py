@@ -1,0 +1,365 @@
+"""The SQLite store: every SQL statement crossings runs lives in this module.
+
+Writes run in one ``BEGIN IMMEDIATE`` transaction each (the write lock is taken up front,
+so a second writer waits on the busy timeout instead of failing half-way); a case row is
+updated only at the version it was read at; the audit row is appended in the same
+transaction. Every ``sqlite3`` error is converted to a ``workflow`` error in
+:func:`_converted`, the one place that knows the driver's messages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, Mapping
+
+from workflow import Actor, Case, Conflict, NotFound, StoreError
+from workflow.audit import FIELDS, GENESIS, dumps, row_hash
+
+from . import schema
+from .base import Store
+from .reports import SQLiteReports
+
+BUSY_TIMEOUT_MS = 10_000
+SYNCHRONOUS = ("FULL", "NORMAL", "OFF", "EXTRA")
+_AUDIT_COLUMNS = (*FIELDS, "hash")
+_INSERT_AUDIT = (
+    f"INSERT INTO audit ({', '.join(_AUDIT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _AUDIT_COLUMNS)})"
+)
+_CASE_COLUMNS = "id, state, version, facts"
+
+
+@contextmanager
+def _converted(path: str) -> Iterator[None]:
+    """Translate the driver's errors into crossings' own, naming the file."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise _translate(error, path) from error
+
+
+def _translate(error: sqlite3.Error, path: str) -> Exception:
+    text = str(error)
+    lower = text.lower()
+    if "not a database" in lower or "file is encrypted" in lower:
+        return StoreError(f"{path} is not a crossings database (not an SQLite file)")
+    if "readonly" in lower or "read-only" in lower:
+        return StoreError(f"{path} is read-only: nothing was written")
+    if "locked" in lower or "busy" in lower:
+        return Conflict(f"the database {path} stayed busy (another clerk is writing); try again")
+    if "disk is full" in lower:
+        return StoreError(f"no space left for {path}: nothing was written")
+    if "unable to open" in lower:
+        return StoreError(f"cannot open {path}: {text}")
+    if "append-only" in lower:
+        return StoreError(f"{path}: the audit trail is append-only")
+    if "no such table" in lower or "no such column" in lower:
+        return StoreError(f"{path} is not a crossings database ({text})")
+    if "malformed" in lower or "corrupt" in lower:
+        return StoreError(f"{path} is corrupt: {text}")
+    return StoreError(f"database error on {path}: {text}")
+
+
+def _case(row: tuple[Any, ...]) -> Case:
+    return Case(row[0], row[1], row[2], json.loads(row[3]))
+
+
+class SQLiteStore(SQLiteReports, Store):
+    """SQLite through the standard driver; the schema through sqlite-utils' Migrations."""
+
+    def __init__(self, path: str, *, create: bool = False, synchronous: str = "FULL",
+                 busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+        self.path = str(path)
+        memory = self.path == ":memory:"
+        if not memory and not create and not os.path.exists(self.path):
+            raise NotFound(
+                f"no database at {self.path} (create one with 'crossings actor add', "
+                "or give --db / CROSSINGS_DB)"
+            )
+        if synchronous.upper() not in SYNCHRONOUS:
+            raise StoreError(f"synchronous must be one of {', '.join(SYNCHRONOUS)}")
+        self._head: tuple[int, str] | None = None
+        with _converted(self.path):
+            self.conn = sqlite3.connect(self.path, isolation_level=None,
+                                        timeout=busy_timeout_ms / 1000, check_same_thread=False)
+            self._configure(synchronous.upper(), busy_timeout_ms, memory, create)
+
+    def _configure(self, synchronous: str, busy_ms: int, memory: bool, create: bool) -> None:
+        conn = self.conn
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == schema.SCHEMA_VERSION:
+            conn.execute(f"PRAGMA synchronous = {synchronous}")
+            return
+        if version > schema.SCHEMA_VERSION:
+            raise StoreError(f"{self.path} was written by a newer crossings (schema {version})")
+        if version == 0 and not create and self._has_tables():
+            raise StoreError(f"{self.path} is an SQLite file but not a crossings database")
+        if not memory:
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
+        with self.write():
+            if conn.execute("PRAGMA user_version").fetchone()[0] < schema.SCHEMA_VERSION:
+                schema.apply(conn)
+
+    def _has_tables(self) -> bool:
+        return bool(self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # transactions ----------------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator["SQLiteStore"]:
+        """BEGIN IMMEDIATE ... COMMIT; nested inside a batch, a savepoint of its own."""
+        if self.conn.in_transaction:
+            yield from self._savepoint()
+            return
+        with _converted(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._head = None
+            try:
+                yield self
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._head = None
+
+    def _savepoint(self) -> Iterator["SQLiteStore"]:
+        head = self._head
+        with _converted(self.path):
+            self.conn.execute("SAVEPOINT crossings_event")
+            try:
+                yield self
+                self.conn.execute("RELEASE crossings_event")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK TO crossings_event")
+                    self.conn.execute("RELEASE crossings_event")
+                self._head = head
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator["SQLiteStore"]:
+        with _converted(self.path):
+            if self.conn.in_transaction:
+                yield self
+                return
+            self.conn.execute("BEGIN")
+            try:
+                yield self
+            finally:
+                if self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        with _converted(self.path):
+            return self.conn.execute(sql, tuple(params)).fetchone()
+
+    def _all(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        with _converted(self.path):
+            return self.conn.execute(sql, tuple(params)).fetchall()
+
+    def _stream(self, sql: str, params: Iterable[Any] = ()) -> Iterator[Any]:
+        with _converted(self.path):
+            cursor = self.conn.execute(sql, tuple(params))
+            cursor.arraysize = 500
+            while batch := cursor.fetchmany():
+                yield from batch
+
+    def _run(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        with _converted(self.path):
+            return self.conn.execute(sql, tuple(params))
+
+    # actors and settings ---------------------------------------------------------------
+
+    def get_actor(self, name: str) -> Actor | None:
+        row = self._one("SELECT name, role FROM actors WHERE name = ?", (name,))
+        return Actor(row[0], row[1]) if row else None
+
+    def actors(self) -> list[dict[str, Any]]:
+        rows = self._all("SELECT name, role, added_at FROM actors ORDER BY name")
+        return [{"name": n, "role": r, "added_at": a} for n, r, a in rows]
+
+    def insert_actor(self, name: str, role: str, added_at: str) -> None:
+        self._run("INSERT INTO actors (name, role, added_at) VALUES (?, ?, ?)",
+                  (name, role, added_at))
+
+    def stored_settings(self) -> dict[str, Any]:
+        return {n: json.loads(v) for n, v in self._all("SELECT name, value FROM settings")}
+
+    def put_setting(self, name: str, value: Any) -> None:
+        self._run("INSERT INTO settings (name, value) VALUES (?, ?) "
+                  "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, dumps(value)))
+
+    # cases -----------------------------------------------------------------------------
+
+    def next_case_id(self) -> int:
+        return int(self._one("SELECT coalesce(max(id), 0) + 1 FROM cases")[0])
+
+    def get_case(self, case_id: int) -> Case | None:
+        row = self._one(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
+        return _case(row) if row else None
+
+    def get_cases(self, case_ids: Iterable[int]) -> dict[int, Case]:
+        ids = list(dict.fromkeys(case_ids))
+        found: dict[int, Case] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self._all(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id IN ({marks})",
+                                 chunk):
+                found[row[0]] = _case(row)
+        return found
+
+    def insert_case(self, case: Case, recorded_at: str) -> None:
+        self._run(
+            "INSERT INTO cases (id, state, version, name, native_name, facts, flagged, "
+            "opened_on, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (case.id, case.state, case.version, case.name, case.native_name,
+             dumps(case.facts), int(bool(case.flags)), case.facts.get("opened_on"),
+             recorded_at),
+        )
+
+    def update_cases(self, cases: list[tuple[Case, int]], recorded_at: str) -> None:
+        for case, expected in cases:
+            cursor = self._run(
+                "UPDATE cases SET state = ?, version = ?, name = ?, native_name = ?, "
+                "facts = ?, flagged = ?, updated_at = ? WHERE id = ? AND version = ?",
+                (case.state, case.version, case.name, case.native_name, dumps(case.facts),
+                 int(bool(case.flags)), recorded_at, case.id, expected),
+            )
+            if cursor.rowcount != 1:
+                raise Conflict(
+                    f"case {case.id} changed since it was read (expected version {expected}); "
+                    "nothing was written, try again"
+                )
+
+    def cases(self, state: str | None = None, after: int = 0,
+              limit: int | None = None) -> Iterator[dict[str, Any]]:
+        where, params = ["id > ?"], [after]
+        if state:
+            where.append("state = ?")
+            params.append(state)
+        sql = (f"SELECT id, name, native_name, state, version, flagged, opened_on FROM cases "
+               f"WHERE {' AND '.join(where)} ORDER BY id")
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        for row in self._stream(sql, params):
+            yield {"id": row[0], "name": row[1], "native_name": row[2], "state": row[3],
+                   "version": row[4], "flagged": bool(row[5]), "opened_on": row[6]}
+
+    def case_rows(self) -> Iterator[Case]:
+        for row in self._stream(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY id"):
+            yield _case(row)
+
+    # audit trail -----------------------------------------------------------------------
+
+    def _current_head(self) -> tuple[int, str]:
+        if self._head is None:
+            row = self._one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            self._head = (row[0], row[1]) if row else (0, GENESIS)
+        return self._head
+
+    def append(self, rows: list[dict[str, Any]]) -> list[int]:
+        if not self.conn.in_transaction:
+            raise StoreError("append() outside a write transaction")
+        seq, prev = self._current_head()
+        values, seqs = [], []
+        for row in rows:
+            seq += 1
+            full = {**row, "seq": seq, "prev_hash": prev}
+            prev = row_hash(full)
+            full["hash"] = prev
+            values.append(tuple(full.get(c) for c in _AUDIT_COLUMNS))
+            seqs.append(seq)
+        with _converted(self.path):
+            self.conn.executemany(_INSERT_AUDIT, values)
+        self._head = (seq, prev)
+        return seqs
+
+    def audit(self, **filters: Any) -> Iterator[dict[str, Any]]:
+        where, params = _audit_where(filters)
+        sql = f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY seq"
+        if filters.get("limit"):
+            sql += " LIMIT ?"
+            params.append(int(filters["limit"]))
+        for row in self._stream(sql, params):
+            yield dict(zip(_AUDIT_COLUMNS, row))
+
+    def audit_stream(self, order: str = "seq") -> Iterator[dict[str, Any]]:
+        by = "case_id, seq" if order == "case" else "seq"
+        where = " WHERE case_id IS NOT NULL" if order == "case" else ""
+        sql = f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit{where} ORDER BY {by}"
+        for row in self._stream(sql):
+            yield dict(zip(_AUDIT_COLUMNS, row))
+
+    def head(self) -> dict[str, Any]:
+        count = self._one("SELECT count(*) FROM audit")[0]
+        last = self._one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        return {"rows": count, "seq": last[0] if last else 0,
+                "hash": last[1] if last else GENESIS}
+
+    # handover groups and requests ------------------------------------------------------
+
+    def next_group_id(self) -> int:
+        return int(self._one("SELECT coalesce(max(id), 0) + 1 FROM handover_groups")[0])
+
+    def insert_group(self, group: Mapping[str, Any]) -> None:
+        self._run(
+            "INSERT INTO handover_groups (id, at, crossing_point, representative, officer, "
+            "case_ids, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (group["id"], group["at"], group["crossing_point"], group["representative"],
+             group["officer"], dumps(list(group["case_ids"])), group.get("note")),
+        )
+
+    def _group(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        keys = ("id", "at", "crossing_point", "representative", "officer", "case_ids", "note")
+        out = dict(zip(keys, row))
+        out["case_ids"] = json.loads(out["case_ids"])
+        return out
+
+    def get_group(self, group_id: int) -> dict[str, Any] | None:
+        row = self._one("SELECT id, at, crossing_point, representative, officer, case_ids, "
+                        "note FROM handover_groups WHERE id = ?", (group_id,))
+        return self._group(row) if row else None
+
+    def groups(self) -> list[dict[str, Any]]:
+        rows = self._all("SELECT id, at, crossing_point, representative, officer, case_ids, "
+                         "note FROM handover_groups ORDER BY id")
+        return [self._group(r) for r in rows]
+
+    def get_request(self, request_id: str) -> dict[str, Any] | None:
+        row = self._one("SELECT result FROM requests WHERE request_id = ?", (request_id,))
+        return json.loads(row[0]) if row else None
+
+    def put_request(self, request_id: str, result: Mapping[str, Any]) -> None:
+        self._run("INSERT INTO requests (request_id, result) VALUES (?, ?)",
+                  (request_id, dumps(dict(result))))
+
+
+def _audit_where(filters: Mapping[str, Any]) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    simple = {"case_id": "case_id = ?", "actor": "actor = ?", "trigger": "trigger = ?",
+              "outcome": "outcome = ?", "since": "at >= ?", "until": "at <= ?",
+              "group_id": "group_id = ?", "after_seq": "seq > ?"}
+    for key, clause in simple.items():
+        if filters.get(key) is not None:
+            where.append(clause)
+            params.append(filters[key])
+    if filters.get("clause"):
+        where.append("EXISTS (SELECT 1 FROM json_each(audit.clauses) WHERE value = ?)")
+        params.append(filters["clause"])
+    return where, params

@@ -1,0 +1,26 @@
+"""The shortest walk through the CLI: open, investigate, persuade, and read it back."""
+
+import json
+
+
+def test_open_prints_the_new_case_id_alone(run):
+    result = run("open", "--name", "Choe Myong-ok", "--native-name", "최명옥",
+                 "--crossed-on", "1961-03-20", "--place", "Badaogou", "--at", "1961-11-12",
+                 actor="Zhao")
+    assert result.exit_code == 0
+    assert result.stdout == "1\n"
+
+
+def test_refusal_is_one_line_naming_the_clause_and_is_recorded(run):
+    run("open", "--name", "A", "--crossed-on", "1961", "--place", "X", "--at", "1961-11-12",
+        actor="Zhao")
+    run("investigate", "1", "--citizenship", "dprk", "--at", "1961-11-13", actor="Zhao")
+    run("begin-persuasion", "1", "--at", "1961-11-13", actor="Zhao")
+    result = run("refer", "1", "--at", "1961-11-14", actor="Zhao")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Error: refer refused for case 1")
+    assert "(P3)" in result.stderr
+    rows = json.loads(run("log", "--case", "1", "--outcome", "refused", "--json").stdout)
+    assert [(r["trigger"], r["clauses"]) for r in rows] == [("refer", ["P3"])]

@@ -1,0 +1,121 @@
+"""Audit rows and their hash chain, as pure functions (no storage here).
+
+Each row is hashed with sha256 over the previous row's hash and a canonical JSON
+serialisation of the row's fields (sorted keys, no spaces, UTF-8). Changing, deleting,
+reordering or inserting a row breaks the chain from that row on; truncating the tail or
+rolling back to an older copy is caught against a checkpoint (size and head hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Mapping
+
+from .engine import Decision
+
+GENESIS = "0" * 64
+
+# Every column of an audit row but the hash itself, in a fixed order.
+FIELDS = (
+    "seq",
+    "case_id",
+    "case_version",
+    "trigger",
+    "source",
+    "target",
+    "outcome",
+    "actor",
+    "role",
+    "at",
+    "recorded_at",
+    "given",
+    "changes",
+    "clauses",
+    "guards",
+    "reason",
+    "group_id",
+    "request_id",
+    "policy",
+    "policy_version",
+    "prev_hash",
+)
+JSON_FIELDS = ("given", "changes", "clauses", "guards")
+
+
+def dumps(value: Any) -> str:
+    """The one JSON form crossings stores and hashes."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def canonical(row: Mapping[str, Any]) -> str:
+    return dumps({name: row.get(name) for name in FIELDS})
+
+
+def row_hash(row: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical(row).encode("utf-8")).hexdigest()
+
+
+def decision_row(
+    decision: Decision, policy_id: str, policy_version: str, recorded_at: str,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """The audit row for a decision, without seq, prev_hash and hash (the store adds them)."""
+    return {
+        "case_id": decision.case_id,
+        "case_version": decision.version,
+        "trigger": decision.trigger,
+        "source": decision.source,
+        "target": decision.target or None,
+        "outcome": decision.outcome,
+        "actor": decision.actor.name,
+        "role": decision.actor.role,
+        "at": decision.at,
+        "recorded_at": recorded_at,
+        "given": dumps(decision.params),
+        "changes": dumps(decision.changes),
+        "clauses": dumps(decision.clauses),
+        "guards": dumps([g.as_dict() for g in decision.guards]),
+        "reason": decision.reason or None,
+        "group_id": decision.group_id,
+        "request_id": request_id,
+        "policy": policy_id,
+        "policy_version": policy_version,
+    }
+
+
+def setup_row(
+    trigger: str, given: Mapping[str, Any], recorded_at: str, policy_id: str,
+    policy_version: str, actor: str | None = None, role: str | None = None,
+) -> dict[str, Any]:
+    """A set-up row (an actor registered, a setting changed): no case, no clause."""
+    return {
+        "case_id": None,
+        "case_version": None,
+        "trigger": trigger,
+        "source": None,
+        "target": None,
+        "outcome": "applied",
+        "actor": actor,
+        "role": role,
+        "at": None,
+        "recorded_at": recorded_at,
+        "given": dumps(dict(given)),
+        "changes": dumps({}),
+        "clauses": dumps([]),
+        "guards": dumps([]),
+        "reason": None,
+        "group_id": None,
+        "request_id": None,
+        "policy": policy_id,
+        "policy_version": policy_version,
+    }
+
+
+def decode(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored row with its JSON fields parsed, for output and verification."""
+    out = dict(row)
+    for name in JSON_FIELDS:
+        if isinstance(out.get(name), str):
+            out[name] = json.loads(out[name])
+    return out

@@ -1,0 +1,120 @@
+"""Validation of the values a user gives: dates, approximate dates, text, names.
+
+Every function raises :class:`~workflow.errors.InvalidInput` naming the field and the
+problem, so a bad value is rejected before anything is written.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import InvalidInput
+
+MAX_NAME = 200
+MAX_TEXT = 10_000
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+_RANGE = re.compile(r"\s*(?:/|\bor\b)\s*")
+
+
+def _label(field: str) -> str:
+    return "--" + field.replace("_", "-")
+
+
+def parse_date(value: object, field: str = "at") -> str:
+    """A full calendar date as ISO text (``1961-11-28``); ``1961-02-30`` is refused."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    match = _DATE.match(text)
+    if not match:
+        raise InvalidInput(f"{_label(field)}: {text!r} is not a date (use YYYY-MM-DD)")
+    try:
+        return dt.date(*(int(part) for part in match.groups())).isoformat()
+    except ValueError:
+        raise InvalidInput(f"{_label(field)}: {text} is not a valid date") from None
+
+
+@dataclass(frozen=True)
+class ApproxDate:
+    """A date known to the day, month or year, or an uncertain range of such dates."""
+
+    text: str
+    earliest: str
+    latest: str
+
+    @property
+    def exact(self) -> bool:
+        return self.earliest == self.latest
+
+
+def _bounds(part: str, field: str) -> tuple[dt.date, dt.date]:
+    match = _PARTIAL.match(part)
+    if not match:
+        raise InvalidInput(
+            f"{_label(field)}: {part!r} is not a date (use YYYY, YYYY-MM, YYYY-MM-DD, "
+            "or a range such as '1960-12/1961-01')"
+        )
+    year, month, day = match.groups()
+    try:
+        if day:
+            one = dt.date(int(year), int(month), int(day))
+            return one, one
+        if month:
+            last = calendar.monthrange(int(year), int(month))[1]
+            return dt.date(int(year), int(month), 1), dt.date(int(year), int(month), last)
+        return dt.date(int(year), 1, 1), dt.date(int(year), 12, 31)
+    except ValueError:
+        raise InvalidInput(f"{_label(field)}: {part} is not a valid date") from None
+
+
+def parse_approx_date(value: object, field: str = "crossed_on") -> ApproxDate:
+    """``1960``, ``1960-12``, ``1960-12-31`` or ``1960-12/1961-01`` (also ``... or ...``)."""
+    if isinstance(value, (dt.date, int)):
+        value = value.isoformat() if isinstance(value, dt.date) else str(value)
+    text = str(value).strip()
+    parts = [p for p in _RANGE.split(text) if p] if text else []
+    if not 1 <= len(parts) <= 2:
+        raise InvalidInput(f"{_label(field)}: {text!r} is not a date or a range of two dates")
+    low = _bounds(parts[0], field)[0]
+    high = _bounds(parts[-1], field)[1]
+    if low > high:
+        raise InvalidInput(f"{_label(field)}: the range {text} ends before it starts")
+    canonical = parts[0] if len(parts) == 1 else f"{parts[0]}/{parts[1]}"
+    return ApproxDate(canonical, low.isoformat(), high.isoformat())
+
+
+def clean_text(value: object, field: str, *, limit: int = MAX_TEXT, blank_ok: bool = True) -> str:
+    """NFC-normalised text, kept exactly otherwise; refuses NUL, lone surrogates, excess."""
+    if not isinstance(value, str):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        else:
+            raise InvalidInput(f"{_label(field)}: expected text, got {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{_label(field)}: contains a lone surrogate, not valid text") from None
+    if "\x00" in value:
+        raise InvalidInput(f"{_label(field)}: contains a NUL byte")
+    text = unicodedata.normalize("NFC", value)
+    if len(text) > limit:
+        raise InvalidInput(f"{_label(field)}: {len(text)} characters, at most {limit} allowed")
+    if not blank_ok and not text.strip():
+        raise InvalidInput(f"{_label(field)}: must not be blank")
+    return text
+
+
+def clean_name(value: object, field: str = "name") -> str:
+    """A person's name in any script: not blank, at most MAX_NAME characters, no controls."""
+    text = clean_text(value, field, limit=MAX_NAME, blank_ok=False)
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise InvalidInput(f"{_label(field)}: contains a control character")
+    return text
