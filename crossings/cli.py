@@ -30,7 +30,7 @@ class DomainError(click.ClickException):
 
     def __init__(self, error: WorkflowError) -> None:
         super().__init__(error.one_line())
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # per instance: the error's own code
 
 
 class CrossingsGroup(click.Group):
