@@ -137,9 +137,10 @@ def clauses_html() -> str:
 
 def metadata(db_path: str) -> dict[str, Any]:
     """Datasette metadata: titles and descriptions of every table, view and column."""
-    tables = {name: {"title": title, "description": text, "columns": columns}
-              for name, (title, text, columns) in TABLES.items()}
-    tables["_sqlite_migrations"]["hidden"] = True
+    tables: dict[str, dict[str, Any]] = {
+        name: {"title": title, "description": text, "columns": columns,
+               "hidden": name.startswith("_")}
+        for name, (title, text, columns) in TABLES.items()}
     return {
         "title": f"crossings: the {JILIN_1961.title}",
         "description_html": clauses_html(),

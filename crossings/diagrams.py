@@ -61,8 +61,12 @@ def _label(trigger: Trigger, steps: list[int] | None = None) -> str:
     return label
 
 
-def transitions_table(policy: Policy, path: Path | None = None) -> list[dict[str, Any]]:
-    """One transition per trigger and source; internal triggers drawn as loops."""
+def transitions_table(policy: Policy, path: Path | None = None,
+                      end: str = "") -> list[dict[str, Any]]:
+    """One transition per trigger and source; internal triggers drawn as loops.
+
+    ``end`` closes each label: DOT's left-aligned line break puts each trigger of a loop
+    on a line of its own (transitions joins the labels of one edge with " | ")."""
     table = []
     for trigger in policy.triggers:
         if trigger.name == "open":
@@ -71,8 +75,11 @@ def transitions_table(policy: Policy, path: Path | None = None) -> list[dict[str
             dest = trigger.dest or source
             steps = path.steps.get((source, dest, trigger.name)) if path else None
             table.append({"trigger": trigger.name, "source": source, "dest": dest,
-                          "label": _label(trigger, steps)})
+                          "label": _label(trigger, steps) + end})
     return table
+
+
+_LINE_END = {"graphviz": "\\l", "mermaid": ""}
 
 
 class _Model:
@@ -88,7 +95,8 @@ def _machine(policy: Policy, engine: Literal["graphviz", "mermaid"], title: str,
     model = _Model()
     machine = GraphMachine(model=model, states=policy.state_names,
                            initial=policy.initial.name,
-                           transitions=transitions_table(policy, path), auto_transitions=False,
+                           transitions=transitions_table(policy, path, _LINE_END[engine]),
+                           auto_transitions=False,
                            graph_engine=engine, title=title)
     styles: dict[str, Any] = copy.deepcopy(machine.style_attributes)
     styles["node"]["terminal"] = {"fillcolor": "gainsboro"}

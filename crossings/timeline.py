@@ -125,3 +125,16 @@ def event(step: int, row: Row) -> dict[str, Any]:
         "to_state": row.get("target") if moved else None,
         "recorded_at": row.get("recorded_at"),
     }
+
+
+def lines(timeline: Mapping[str, Any]) -> list[str]:
+    """The timeline as text: a heading, then one line per event."""
+    case = timeline["case"]
+    native = f" ({case['native_name']})" if case.get("native_name") else ""
+    out = [f"case {case['id']}: {case['name']}{native}, now {case['state']}"]
+    for e in timeline["events"]:
+        moved = f" -> {e['to_state']}" if e["to_state"] else ""
+        clauses = ", ".join(e["clauses"]) or "no clause"
+        out.append(f"{e['step']:>3}. {e['at']}  {e['actor']} ({e['role']}): {e['what']} "
+                   f"[{clauses}]{moved}")
+    return out
