@@ -11,10 +11,9 @@ import csv
 import io
 import json
 import sys
-from typing import Any, BinaryIO, Sequence
+from typing import Any, Sequence
 
 import click
-from click.utils import get_binary_stream
 
 from .cli import _service, cli, db_option, emit, output_options
 from .completion import CASE_ID
@@ -89,8 +88,7 @@ def diagram(fmt: str, case_id: int | None, output: str | None, db: str) -> None:
         return
     if fmt == "png" and sys.stdout.isatty():
         raise click.UsageError("a PNG is not for a terminal: give --output FILE or redirect")
-    stream: BinaryIO = get_binary_stream("stdout")
-    stream.write(data)
+    click.echo(data, nl=False)  # bytes: click writes them to the binary stream
 
 
 # -- name lists and handovers ------------------------------------------------------------
