@@ -245,6 +245,11 @@ _EXAMPLES = {
 }
 
 
+# The README's actors: each example is fired by an actor whose role may fire it.
+_EXAMPLE_ACTORS = {"county-officer": "Zhao", "border-defence": "Kim", "foreign-affairs": "Liu",
+                   "provincial-committee": "Wang", "public-security": "Sun"}
+
+
 def _help(trigger: Trigger) -> str:
     sources = POLICY.sources(trigger)
     where = f"{', '.join(sources)} -> {trigger.dest or 'same state'}"
@@ -252,7 +257,7 @@ def _help(trigger: Trigger) -> str:
     return (
         f"{trigger.summary}\n\n"
         f"{where}. Clauses: {', '.join(trigger.clauses)}. Roles: {', '.join(trigger.roles)}.\n\n"
-        f"Example: {example} --as Zhao --at 1961-11-30"
+        f"Example: {example} --as {_EXAMPLE_ACTORS[trigger.roles[0]]} --at 1961-11-30"
     )
 
 
@@ -307,7 +312,7 @@ def open_(db: str, actor: str | None, at: str | None, request_id: str | None,
 
 @cli.command("hand-over", help=_help(POLICY.trigger("hand_over")).replace(
     "crossings hand-over 3", "crossings hand-over 3 4 5 --representative 'Ri Chol' "
-    "--crossing-point 'Changbai-Hyesan bridge'").replace("--as Zhao", "--as Kim"))
+    "--crossing-point 'Changbai-Hyesan bridge'"))
 @click.argument("case_ids", nargs=-1, required=True, type=CASE_ID, metavar="CASE...")
 @click.option("--representative", required=True,
               help="The Korean border-defence representative.")
