@@ -345,7 +345,9 @@ def hand_over(case_ids: tuple[int, ...], db: str, actor: str | None, at: str | N
 def show(case_id: int, timeline: bool, db: str, fmt: str | None) -> None:
     """Show one case: its state, facts, attempts and flags.
 
-    Example: crossings show 3 --json (or: crossings show 3 --timeline)
+    With --timeline, the case's history instead, one line per event.
+
+    Example: crossings show 3 --timeline
     """
     if timeline:
         return _show_timeline(case_id, db, fmt)

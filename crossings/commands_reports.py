@@ -303,7 +303,9 @@ def policy(fmt: str) -> None:
 def browse(port: int, host: str, metadata_only: bool, db: str) -> None:
     """Browse the database in Datasette, with every table, view and clause described.
 
-    Example: crossings browse --port 8001   (needs: pip install 'crossings[browse]')
+    Needs the browse extra: pip install 'crossings[browse]'.
+
+    Example: crossings browse --port 8001
     """
     from .browse import metadata, serve
 
