@@ -114,6 +114,9 @@ def name_list(referred: bool, list_id: str | None, fmt: str, db: str) -> None:
         rows = service.name_list(referred=referred, list_id=list_id, progress=for_terminal(fmt))
     referral = referred or list_id is not None
     columns = REFERRALS if referral else REGISTER
+    if not rows and fmt in ("text", "markdown"):
+        click.echo("no one is on a P3 name list yet" if referral else "no case recorded yet",
+                   err=True)
     if fmt == "json":
         return _json(rows)
     if fmt == "csv":
@@ -238,6 +241,8 @@ def overdue(as_of: str | None, db: str, fmt: str | None) -> None:
     with _service(db) as service:
         rows = service.report_overdue(as_of, progress=for_terminal(fmt))
     emit(rows, fmt, OVERDUE)
+    if not rows and fmt is None:
+        click.echo("nothing is overdue", err=True)
 
 
 @report.command()
@@ -251,6 +256,9 @@ def compliance(db: str, fmt: str | None) -> None:
     with _service(db) as service:
         rows = service.report_compliance(progress=for_terminal(fmt))
     emit(rows, fmt, COMPLIANCE)
+    if not rows and fmt is None:
+        click.echo("nothing to report: every refuser has food or clothing recorded, no "
+                   "guidance request is open, no complaint is recorded", err=True)
 
 
 @report.command()

@@ -34,6 +34,10 @@ def test_a_visitor_past_the_short_period_is_overdue_p2(db: str) -> None:
 
 def test_within_the_short_period_nothing_is_overdue(db: str) -> None:
     assert _rows(db, "overdue", "--as-of", "1961-11-25") == []
+    result = run(db, "report", "overdue", "--as-of", "1961-11-25")
+    assert result.stderr == "nothing is overdue\n"
+    assert result.stdout.split() == ["clause", "kind", "case_id", "name", "native_name", "state",
+                                     "since", "due", "days_overdue", "as_of"]
 
 
 def test_a_referral_with_no_reply_after_the_setting_is_overdue_p3(db: str) -> None:
