@@ -19,6 +19,7 @@ import click
 from workflow import ROLES, WorkflowError
 from workflow.policy import JILIN_1961, Param, Trigger
 
+from .completion import CASE_ID
 from .service import Service
 
 DEFAULT_DB = "crossings.db"
@@ -30,7 +31,7 @@ class DomainError(click.ClickException):
 
     def __init__(self, error: WorkflowError) -> None:
         super().__init__(error.one_line())
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # per instance: the error's own code
 
 
 class CrossingsGroup(click.Group):
@@ -240,8 +241,13 @@ _EXAMPLES = {
     "consulate-reply": "--reply agreed",
     "request-guidance": "--question 'Married to a Han Chinese citizen: refer?'",
     "record-guidance": "--answer 'Handle as P1.'",
-    "amend": "--field native-name --value 최명옥 --reason 'spelling in the register'",
+    "amend": "--field native_name --value 최명옥 --reason 'spelling in the register'",
 }
+
+
+# The README's actors: each example is fired by an actor whose role may fire it.
+_EXAMPLE_ACTORS = {"county-officer": "Zhao", "border-defence": "Kim", "foreign-affairs": "Liu",
+                   "provincial-committee": "Wang", "public-security": "Sun"}
 
 
 def _help(trigger: Trigger) -> str:
@@ -251,7 +257,7 @@ def _help(trigger: Trigger) -> str:
     return (
         f"{trigger.summary}\n\n"
         f"{where}. Clauses: {', '.join(trigger.clauses)}. Roles: {', '.join(trigger.roles)}.\n\n"
-        f"Example: {example} --as Zhao --at 1961-11-30"
+        f"Example: {example} --as {_EXAMPLE_ACTORS[trigger.roles[0]]} --at 1961-11-30"
     )
 
 
@@ -270,7 +276,7 @@ def _trigger_command(trigger: Trigger) -> click.Command:
                                 **params)
             _report(service.case_dict(case), trigger.name, as_json)
 
-    params: list[click.Parameter] = [click.Argument(["case_id"], type=int, metavar="CASE")]
+    params: list[click.Parameter] = [click.Argument(["case_id"], type=CASE_ID, metavar="CASE")]
     params += [_option(p) for p in trigger.params] + _common_options()
     return click.Command(trigger.command, params=params, callback=callback, help=_help(trigger),
                          short_help=trigger.summary)
@@ -306,8 +312,8 @@ def open_(db: str, actor: str | None, at: str | None, request_id: str | None,
 
 @cli.command("hand-over", help=_help(POLICY.trigger("hand_over")).replace(
     "crossings hand-over 3", "crossings hand-over 3 4 5 --representative 'Ri Chol' "
-    "--crossing-point 'Changbai-Hyesan bridge'").replace("--as Zhao", "--as Kim"))
-@click.argument("case_ids", nargs=-1, required=True, type=int, metavar="CASE...")
+    "--crossing-point 'Changbai-Hyesan bridge'"))
+@click.argument("case_ids", nargs=-1, required=True, type=CASE_ID, metavar="CASE...")
 @click.option("--representative", required=True,
               help="The Korean border-defence representative.")
 @click.option("--crossing-point", required=True, help="Where the group is handed over.")
@@ -331,20 +337,37 @@ def hand_over(case_ids: tuple[int, ...], db: str, actor: str | None, at: str | N
 # -- reading -------------------------------------------------------------------------------
 
 @cli.command()
-@click.argument("case_id", type=int, metavar="CASE")
+@click.argument("case_id", type=CASE_ID, metavar="CASE")
+@click.option("--timeline", is_flag=True,
+              help="The case's history instead: one line per event, with its clauses.")
 @db_option
 @output_options(csv_too=False)
-def show(case_id: int, db: str, fmt: str | None) -> None:
+def show(case_id: int, timeline: bool, db: str, fmt: str | None) -> None:
     """Show one case: its state, facts, attempts and flags.
 
-    Example: crossings show 3 --json
+    With --timeline, the case's history instead, one line per event.
+
+    Example: crossings show 3 --timeline
     """
+    if timeline:
+        return _show_timeline(case_id, db, fmt)
     with _service(db) as service:
         data = service.case_dict(service.show(case_id))
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     _print_case(data)
+
+
+def _show_timeline(case_id: int, db: str, fmt: str | None) -> None:
+    from .timeline import lines
+
+    with _service(db) as service:
+        data = service.timeline(case_id)
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo("\n".join(lines(data)))
 
 
 def _print_case(data: dict[str, Any]) -> None:
@@ -411,7 +434,7 @@ def log(db: str, fmt: str | None, **filters: Any) -> None:
 
 
 @cli.command()
-@click.argument("case_id", type=int, metavar="CASE")
+@click.argument("case_id", type=CASE_ID, metavar="CASE")
 @click.argument("trigger")
 @db_option
 @output_options(csv_too=False)
@@ -446,7 +469,7 @@ def _print_why(result: dict[str, Any]) -> None:
 
 
 @cli.command("next")
-@click.argument("case_id", type=int, metavar="CASE")
+@click.argument("case_id", type=CASE_ID, metavar="CASE")
 @db_option
 @output_options(csv_too=False)
 def next_(case_id: int, db: str, fmt: str | None) -> None:

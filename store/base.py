@@ -22,8 +22,10 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from workflow import Actor, Case
 
+from .reports import ReportQueries
 
-class Store(ABC):
+
+class Store(ReportQueries, ABC):
     path: str
 
     @abstractmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _INITIAL = """
 CREATE TABLE cases (
@@ -82,6 +82,76 @@ CREATE TABLE requests (
 ) STRICT;
 """
 
+# Views for readers (Datasette, any SQLite browser), built with SQLite's JSON functions over
+# the tables above. The table of handover groups is already called ``handover_groups``; the
+# view of who was in each group, one row per person, is ``handovers``.
+TERMINAL_STATES = ("resident", "returned", "prosecuted", "restored", "transferred")
+
+_VIEWS = f"""
+CREATE VIEW case_timeline AS
+SELECT a.seq, a.case_id, c.name, c.native_name, a.at, a.actor, a.role, a.trigger, a.outcome,
+       a.source AS from_state, a.target AS to_state,
+       (SELECT group_concat(value, ', ') FROM json_each(a.clauses)) AS clauses,
+       a.reason, a.group_id, a.recorded_at
+FROM audit AS a LEFT JOIN cases AS c ON c.id = a.case_id
+WHERE a.case_id IS NOT NULL
+ORDER BY a.case_id, a.seq;
+
+CREATE VIEW open_cases AS
+SELECT id AS case_id, name, native_name, state, flagged, opened_on,
+       json_extract(facts, '$.crossed_on') AS crossed_on,
+       json_extract(facts, '$.place') AS place,
+       json_extract(facts, '$.citizenship') AS citizenship,
+       json_extract(facts, '$.purpose') AS purpose,
+       json_extract(facts, '$.spouse') AS spouse,
+       json_extract(facts, '$.investigated_on') AS investigated_on,
+       coalesce(json_array_length(facts, '$.attempts'), 0) AS attempts,
+       (SELECT count(*) FROM json_each(facts, '$.attempts')
+        WHERE json_extract(value, '$.outcome') = 'refused') AS refusals,
+       json_extract(facts, '$.attempts[#-1].outcome') AS latest_outcome,
+       coalesce(json_array_length(facts, '$.provisions'), 0) AS provisions,
+       (SELECT count(*) FROM json_each(facts, '$.guidance')
+        WHERE json_extract(value, '$.answer') IS NULL) AS open_guidance
+FROM cases
+WHERE state NOT IN ({", ".join(f"'{s}'" for s in TERMINAL_STATES)})
+ORDER BY id;
+
+CREATE VIEW refusals AS
+SELECT a.seq, a.case_id, c.name, a.at, a.actor, a.role, a.trigger, a.source AS state,
+       (SELECT group_concat(value, ', ') FROM json_each(a.clauses)) AS clauses,
+       a.reason, a.group_id, a.recorded_at
+FROM audit AS a LEFT JOIN cases AS c ON c.id = a.case_id
+WHERE a.outcome = 'refused'
+ORDER BY a.seq;
+
+CREATE VIEW handovers AS
+SELECT g.id AS group_id, g.at, g.crossing_point, g.representative, g.officer, g.note,
+       j.key + 1 AS position, c.id AS case_id, c.name, c.native_name,
+       json_extract(c.facts, '$.crossed_on') AS crossed_on,
+       json_extract(c.facts, '$.place') AS place,
+       json_extract(c.facts, '$.purpose') AS purpose,
+       json_extract(c.facts, '$.accompanies') AS accompanies
+FROM handover_groups AS g JOIN json_each(g.case_ids) AS j JOIN cases AS c ON c.id = j.value
+ORDER BY g.id, j.key;
+
+CREATE VIEW name_list AS
+SELECT json_extract(a.changes, '$.referral[1].list') AS list, a.at AS referred_on, a.seq,
+       c.id AS case_id, c.name, c.native_name,
+       json_extract(c.facts, '$.crossed_on') AS crossed_on,
+       json_extract(c.facts, '$.place') AS place,
+       json_extract(c.facts, '$.spouse') AS spouse,
+       (SELECT count(*) FROM json_each(c.facts, '$.attempts')
+        WHERE json_extract(value, '$.at') <= a.at) AS attempts,
+       (SELECT count(*) FROM json_each(c.facts, '$.attempts')
+        WHERE json_extract(value, '$.at') <= a.at
+          AND json_extract(value, '$.outcome') = 'refused') AS refusals,
+       json_extract(a.changes, '$.referral[1].consulate') AS consulate, c.state
+FROM audit AS a JOIN cases AS c ON c.id = a.case_id
+WHERE a.trigger = 'refer' AND a.outcome = 'applied'
+ORDER BY list, a.seq;
+"""
+VIEWS = ("case_timeline", "open_cases", "refusals", "handovers", "name_list")
+
 
 def migrations() -> Any:
     from sqlite_utils import Migrations
@@ -91,6 +161,11 @@ def migrations() -> Any:
     @crossings(name="001_initial")
     def initial(db: Any) -> None:
         for statement in _statements(_INITIAL):
+            db.execute(statement)
+
+    @crossings(name="002_views")
+    def views(db: Any) -> None:
+        for statement in _statements(_VIEWS):
             db.execute(statement)
 
     return crossings

@@ -244,7 +244,8 @@ class SQLiteStore(SQLiteReports, Store):
 
     def cases(self, state: str | None = None, after: int = 0,
               limit: int | None = None) -> Iterator[dict[str, Any]]:
-        where, params = ["id > ?"], [after]
+        where: list[str] = ["id > ?"]
+        params: list[Any] = [after]
         if state:
             where.append("state = ?")
             params.append(state)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
@@ -59,10 +59,10 @@ class Case:
         }
 
 
-def refusals(facts: dict[str, Any]) -> list[dict[str, Any]]:
+def refusals(facts: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [a for a in facts.get("attempts") or [] if a.get("outcome") == "refused"]
 
 
-def latest_outcome(facts: dict[str, Any]) -> str | None:
+def latest_outcome(facts: Mapping[str, Any]) -> str | None:
     attempts = facts.get("attempts") or []
     return attempts[-1].get("outcome") if attempts else None
