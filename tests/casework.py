@@ -175,11 +175,12 @@ def opened(d: Driver, *, name: str = "Pak Sun-hui", crossed_on: str = "1961-10",
 
 
 def investigated(d: Driver, citizenship: str = "dprk", *, purpose: str = "other",
-                 spouse: str = "none", crime: str | None = None, **open_kw: Any) -> int:
+                 spouse: str = "none", crime: str | None = None,
+                 purpose_note: str | None = None, **open_kw: Any) -> int:
     case = opened(d, **open_kw)
-    facts = {"citizenship": citizenship, "purpose": purpose, "spouse": spouse}
-    if crime:
-        facts["crime"] = crime
+    facts = {"citizenship": citizenship, "purpose": purpose, "spouse": spouse,
+             "crime": crime, "purpose_note": purpose_note}
+    facts = {k: v for k, v in facts.items() if v is not None}
     d.ok(Step("investigate", (case,), params=facts))
     return case
 
