@@ -240,7 +240,7 @@ _EXAMPLES = {
     "consulate-reply": "--reply agreed",
     "request-guidance": "--question 'Married to a Han Chinese citizen: refer?'",
     "record-guidance": "--answer 'Handle as P1.'",
-    "amend": "--field native-name --value 최명옥 --reason 'spelling in the register'",
+    "amend": "--field native_name --value 최명옥 --reason 'spelling in the register'",
 }
 
 
