@@ -79,7 +79,7 @@ def _clean_case(param: Param, value: Any) -> int:
 
 
 _CLEANERS = {
-    "text": lambda p, v: clean_text(v, p.name),
+    "text": lambda p, v: clean_text(v, p.name, blank_ok=not p.required),
     "name": lambda p, v: clean_name(v, p.name),
     "choice": _clean_choice,
     "date": lambda p, v: parse_date(v, p.name),
