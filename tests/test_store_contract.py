@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from store import STORES, SQLiteStore, Store
-from workflow import Case, Conflict, NotFound, StoreError
+from workflow import Case, Conflict, InvalidInput, NotFound, StoreError
 from workflow.audit import GENESIS, row_hash, setup_row
 
 Factory = Callable[..., Store]
@@ -185,6 +185,11 @@ def test_a_driver_constraint_error_surfaces_as_a_workflow_error(store: Store) ->
     with pytest.raises(StoreError) as caught, store.write():
         store.insert_actor("Zhao", "border-defence", RECORDED)
     assert not isinstance(caught.value, sqlite3.Error)
+
+
+def test_an_integer_beyond_64_bits_surfaces_as_invalid_input(store: Store) -> None:
+    with pytest.raises(InvalidInput, match="too large"):
+        store.get_case(10**30)
 
 
 def test_a_busy_database_surfaces_as_conflict(backend: str, path: str, store: Store) -> None:
