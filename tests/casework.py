@@ -34,6 +34,19 @@ OPENED = "1961-11-10"  # the detention date of every built case
 LATER = "1961-11-20"  # the date of every later event
 HANDOVER = {"representative": "Kang Myong-chol", "crossing_point": "Changbai-Hyesan bridge"}
 
+# Well-formed options for each trigger (whether its guards pass is another matter).
+VALID_PARAMS: dict[str, dict[str, Any]] = {
+    "open": {"name": "Choe Myong-ok", "crossed_on": "1961-03-20", "place": "Badaogou"},
+    "investigate": {"citizenship": "dprk", "purpose": "other", "spouse": "none"},
+    "persuade": {"outcome": "agreed"},
+    "provide": {"items": ["food"]},
+    "hand_over": HANDOVER,
+    "consulate_reply": {"reply": "agreed"},
+    "request_guidance": {"question": "Which clause applies?"},
+    "record_guidance": {"answer": "Handle under P1."},
+    "amend": {"field": "place", "value": "Shiqidaogou", "reason": "misread in the register"},
+}
+
 
 def fixed_clock() -> dt.datetime:
     return TODAY

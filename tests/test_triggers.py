@@ -17,6 +17,7 @@ import pytest
 from casework import (
     BY_ROLE,
     HANDOVER,
+    VALID_PARAMS,
     Builder,
     Driver,
     Step,
@@ -399,16 +400,6 @@ def _assert_refused_row(record: dict[str, Any], row: Refusal) -> None:
 
 # -- rejected, nothing recorded: a trigger fired from a state where it does not apply ----
 
-VALID = {
-    "investigate": CITIZEN,
-    "persuade": {"outcome": "agreed"},
-    "provide": {"items": ["food"]},
-    "hand_over": HANDOVER,
-    "consulate_reply": {"reply": "agreed"},
-    "request_guidance": {"question": "Which clause applies?"},
-    "record_guidance": {"answer": "Handle under P1."},
-    "amend": FIX,
-}
 CASE_TRIGGERS = [t.name for t in JILIN_1961.triggers if t.name != "open"]
 
 
@@ -421,7 +412,7 @@ def test_trigger_from_a_state_where_it_does_not_apply_is_rejected_and_records_no
     else:
         case, state = opened(driver), "detained"
     before, seq = driver.snapshot(case), driver.head()
-    step = Step(trigger, (case,), BY_ROLE[spec.roles[0]], VALID.get(trigger, {}))
+    step = Step(trigger, (case,), BY_ROLE[spec.roles[0]], VALID_PARAMS.get(trigger, {}))
     out = driver.do(step)
     assert (out.exit_code, out.stdout) == (1, "")
     line = one_error_line(out.stderr)
