@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
@@ -160,21 +161,36 @@ class CliDriver(Driver):
 
 
 def new_service(path: str) -> Service:
-    svc = Service.open(path, create=True, clock=fixed_clock)
+    """A Service with every actor registered. synchronous=OFF: these tests check rules,
+    not durability (the reliability tests do), and an fsync per commit only adds waiting."""
+    svc = Service.open(path, create=True, clock=fixed_clock, synchronous="OFF")
     for name, role in ACTORS.items():
         svc.add_actor(name, role)
     return svc
 
 
-def make_driver(kind: str, path: str) -> Driver:
-    reader = new_service(path)
+def make_driver(kind: str, path: str, template: str | None = None) -> Driver:
+    """A driver on PATH: a copy of TEMPLATE (fresh, actors registered) when given."""
+    if template:
+        shutil.copyfile(template, path)
+        reader = Service.open(path, clock=fixed_clock, synchronous="OFF")
+    else:
+        reader = new_service(path)
     return ApiDriver(path, reader) if kind == "api" else CliDriver(path, reader)
 
 
+@pytest.fixture(scope="session")
+def fresh_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One fresh database with the actors, built once and copied (faster than migrating)."""
+    path = str(tmp_path_factory.mktemp("fresh") / "crossings.db")
+    new_service(path).close()  # closing the last connection checkpoints the WAL
+    return path
+
+
 @pytest.fixture(params=["cli", "api"])
-def driver(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Driver]:
+def driver(request: pytest.FixtureRequest, tmp_path: Any, fresh_template: str) -> Iterator[Driver]:
     """A fresh database with one actor of every role, driven through the CLI or the API."""
-    made = make_driver(request.param, str(tmp_path / "crossings.db"))
+    made = make_driver(request.param, str(tmp_path / "crossings.db"), fresh_template)
     yield made
     made.reader.close()
 

@@ -19,6 +19,7 @@ from casework import (
     approved,
     cited,
     driver,  # noqa: F401  (fixture)
+    fresh_template,  # noqa: F401  (fixture)
     investigated,
     one_error_line,
     opened,
@@ -328,3 +329,23 @@ def test_transfer_needs_the_permission_recorded_by_approve_transfer(driver: Driv
     case = approved(driver)
     driver.ok(Step("transfer", (case,), "Liu"))
     assert driver.case(case).facts["permission"]["by"] == "Wang"
+
+
+def test_a_correction_is_an_audited_event_keeping_the_old_value(driver: Driver) -> None:
+    case = opened(driver, place="Badaogou")
+    amended(driver, case, "place", "Shiqidaogou")
+    row = driver.rows_after(driver.head() - 1)[0]
+    assert (row["trigger"], row["outcome"]) == ("amend", OK)
+    assert row["changes"]["place"] == ["Badaogou", "Shiqidaogou"]
+    assert row["given"]["reason"] == "found later"
+    assert driver.case(case).facts["place"] == "Shiqidaogou"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "POLICY.md: citizenship 'other' -> 'Every disposition is refused, naming G'; but "
+    "approve_transfer, transfer and grant_residency have no citizenship guard, so a case "
+    "amended to 'other' after begin_persuasion can still be transferred. Lead to decide."))
+def test_citizenship_amended_to_other_blocks_transfer_citing_g(driver: Driver) -> None:
+    case = persuading(driver, "refused", crossed_on="1960")
+    amended(driver, case, "citizenship", "other")
+    refused(driver, Step("approve_transfer", (case,), "Wang"), "T", "G")

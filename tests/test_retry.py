@@ -12,6 +12,7 @@ from casework import (
     Driver,
     Step,
     driver,  # noqa: F401  (fixture)
+    fresh_template,  # noqa: F401  (fixture)
     dump,
     one_error_line,
     opened,

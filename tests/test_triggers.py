@@ -25,6 +25,7 @@ from casework import (
     approved,
     cited,
     driver,  # noqa: F401  (fixture)
+    fresh_template,  # noqa: F401  (fixture)
     investigated,
     one_error_line,
     opened,
