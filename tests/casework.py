@@ -12,8 +12,9 @@ import datetime as dt
 import re
 import shutil
 import sqlite3
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -30,7 +31,7 @@ ACTORS = {
     "Sun": "public-security",
 }
 BY_ROLE = {role: name for name, role in ACTORS.items()}
-TODAY = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.timezone.utc)
+TODAY = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
 OPENED = "1961-11-10"  # the detention date of every built case
 LATER = "1961-11-20"  # the date of every later event
 HANDOVER = {"representative": "Kang Myong-chol", "crossing_point": "Changbai-Hyesan bridge"}

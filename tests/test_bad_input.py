@@ -13,15 +13,15 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-from click.testing import CliRunner
-
 from casework import ACTORS, dump, fixed_clock, one_error_line
+from click.testing import CliRunner, Result
+
 from crossings.cli import cli
 from crossings.service import Service
 
@@ -249,7 +249,7 @@ def fingerprint(path: Path) -> object:
     return dump(str(path))
 
 
-def invoke(path: Path, args: list[str], env: dict[str, str | None] | None = None) -> object:
+def invoke(path: Path, args: list[str], env: dict[str, str | None] | None = None) -> Result:
     environ = {"CROSSINGS_DB": str(path), "CROSSINGS_ACTOR": "Zhao", **(env or {})}
     return CliRunner().invoke(cli, args, env=environ, catch_exceptions=False)
 
@@ -267,9 +267,9 @@ def test_malformed_call_is_one_error_line_and_writes_nothing(template: Path, tmp
     with database(row.db, template, tmp_path) as path:
         before = fingerprint(path)
         result = invoke(path, row.args, row.env)
-        assert result.exit_code == row.code, result.stderr  # type: ignore[attr-defined]
-        assert result.stdout == ""  # type: ignore[attr-defined]
-        line = one_error_line(result.stderr)  # type: ignore[attr-defined]
+        assert result.exit_code == row.code, result.stderr
+        assert result.stdout == ""
+        line = one_error_line(result.stderr)
         assert row.says in line
         assert fingerprint(path) == before
 
@@ -283,7 +283,7 @@ events:
 """
 
 
-@pytest.mark.skipif("replay" not in cli.commands,  # type: ignore[attr-defined]
+@pytest.mark.skipif("replay" not in cli.commands,
                     reason="`crossings replay` is built by the replay helper (issue 3): "
                            "this row runs once that branch is merged")
 def test_scenario_file_with_a_syntax_error_is_one_error_line_and_writes_nothing(
@@ -293,8 +293,8 @@ def test_scenario_file_with_a_syntax_error_is_one_error_line_and_writes_nothing(
     with database("crossings", template, tmp_path) as path:
         before = fingerprint(path)
         result = invoke(path, ["replay", str(scenario), "--db", str(path)])
-        assert result.exit_code in (1, 2)  # type: ignore[attr-defined]
-        assert str(scenario) in one_error_line(result.stderr)  # type: ignore[attr-defined]
+        assert result.exit_code in (1, 2)
+        assert str(scenario) in one_error_line(result.stderr)
         assert fingerprint(path) == before
 
 
@@ -336,7 +336,7 @@ def test_sql_metacharacters_in_names_are_stored_verbatim_and_harmless(
     path = tmp_path / "crossings.db"
     shutil.copy(template, path)
     result = invoke(path, [OPEN[0], "--name", name, *OPEN[3:]])
-    assert (result.exit_code, result.stdout) == (0, "3\n")  # type: ignore[attr-defined]
+    assert (result.exit_code, result.stdout) == (0, "3\n")
     with Service.open(str(path)) as svc:
         assert svc.show(3).name == name
         assert [c["id"] for c in svc.cases()] == [1, 2, 3]
@@ -349,7 +349,7 @@ def test_sql_metacharacters_in_an_actor_filter_match_nothing(template: Path,
     shutil.copy(template, path)
     before = fingerprint(path)
     result = invoke(path, ["log", "--actor", "x' OR '1'='1", "--json"])
-    assert (result.exit_code, result.stdout.strip()) == (0, "[]")  # type: ignore[attr-defined]
+    assert (result.exit_code, result.stdout.strip()) == (0, "[]")
     assert fingerprint(path) == before
 
 
@@ -358,8 +358,8 @@ def test_a_wrong_role_is_not_malformed_it_is_recorded_as_refused(template: Path,
     path = tmp_path / "crossings.db"
     shutil.copy(template, path)
     result = invoke(path, [*HAND[:-2], "--as", "Zhao"])
-    assert result.exit_code == 1  # type: ignore[attr-defined]
-    assert "only by border-defence" in one_error_line(result.stderr)  # type: ignore[attr-defined]
+    assert result.exit_code == 1
+    assert "only by border-defence" in one_error_line(result.stderr)
     with Service.open(str(path)) as svc:
         (row,) = svc.log(outcome="refused")
         assert (row["case_id"], row["trigger"], row["actor"]) == (2, "hand_over", "Zhao")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from casework import (
     HANDOVER,
     LATER,
@@ -18,8 +17,6 @@ from casework import (
     amended,
     approved,
     cited,
-    driver,  # noqa: F401  (fixture)
-    fresh_template,  # noqa: F401  (fixture)
     investigated,
     one_error_line,
     opened,

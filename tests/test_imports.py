@@ -17,7 +17,7 @@ WORKFLOW_MODULES = ["workflow", *[f"workflow.{m}" for m in (
     "audit", "case", "clauses", "effects", "engine", "errors", "guards", "policy", "values")]]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def imported_by(*modules: str) -> frozenset[str]:
     code = (
         "import importlib, json, sys\n"

@@ -4,6 +4,7 @@ naming the offending state, trigger, clause, role or guard."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ def with_triggers(*triggers: Trigger, drop: str | None = None) -> Policy:
     return dataclasses.replace(JILIN_1961, triggers=kept + triggers)
 
 
-def changed(name: str, **changes: object) -> Policy:
+def changed(name: str, **changes: Any) -> Policy:
     trigger = dataclasses.replace(JILIN_1961.trigger(name), **changes)
     return with_triggers(trigger, drop=name)
 

@@ -5,24 +5,23 @@ different command is a clear conflict."""
 from __future__ import annotations
 
 import pytest
-
 from casework import (
     HANDOVER,
     ApiDriver,
     Driver,
+    Outcome,
     Step,
-    driver,  # noqa: F401  (fixture)
-    fresh_template,  # noqa: F401  (fixture)
     dump,
     one_error_line,
     opened,
     persuade,
     persuading,
 )
+
 from workflow import Conflict, GuardRefused, RoleRefused
 
 
-def twice(d: Driver, step: Step) -> tuple[object, object, str]:
+def twice(d: Driver, step: Step) -> tuple[Outcome, Outcome, str]:
     """Fire a step, then again; return both outcomes and the dump between them."""
     first = d.do(step)
     between = dump(d.path)
@@ -35,8 +34,8 @@ def test_repeated_applied_trigger_writes_nothing_and_reports_success(driver: Dri
     case = persuading(driver)
     step = Step("persuade", (case,), params={"outcome": "refused"}, request_id="clerk-7-0001")
     first, second, _ = twice(driver, step)
-    assert first.exit_code == second.exit_code == 0  # type: ignore[attr-defined]
-    assert second.stderr == first.stderr  # type: ignore[attr-defined]
+    assert first.exit_code == second.exit_code == 0
+    assert second.stderr == first.stderr
     assert len(driver.case(case).attempts) == 1
     (row,) = [r for r in driver.reader.log(case_id=case) if r["trigger"] == "persuade"]
     assert row["request_id"] == "clerk-7-0001"
@@ -47,15 +46,15 @@ def test_repeated_refused_trigger_writes_nothing_and_reports_the_refusal(
     case = persuading(driver, "refused", "refused", spouse="chinese-korean")
     step = Step("refer", (case,), request_id="refer-once")
     first, second, _ = twice(driver, step)
-    assert first.exit_code == second.exit_code == 1  # type: ignore[attr-defined]
-    first_line = one_error_line(first.stderr)  # type: ignore[attr-defined]
-    second_line = one_error_line(second.stderr)  # type: ignore[attr-defined]
+    assert first.exit_code == second.exit_code == 1
+    first_line = one_error_line(first.stderr)
+    second_line = one_error_line(second.stderr)
     assert "needs 3 refused attempts; 2 are recorded (P3)" in first_line
     assert second_line.startswith(first_line)
     assert "repeated request: nothing new written" in second_line
     assert len(list(driver.reader.log(case_id=case, outcome="refused"))) == 1
     if isinstance(driver, ApiDriver):
-        assert isinstance(second.error, GuardRefused)  # type: ignore[attr-defined]
+        assert isinstance(second.error, GuardRefused)
 
 
 def test_a_repeat_reports_the_first_refusal_even_once_the_case_would_qualify(
@@ -75,17 +74,17 @@ def test_repeated_role_refusal_is_reported_as_a_role_refusal(driver: Driver) -> 
     case = persuading(driver, "agreed")
     step = Step("hand_over", (case,), "Zhao", HANDOVER, request_id="wrong-desk")
     first, second, _ = twice(driver, step)
-    assert first.exit_code == second.exit_code == 1  # type: ignore[attr-defined]
-    assert "only by border-defence" in one_error_line(second.stderr)  # type: ignore[attr-defined]
+    assert first.exit_code == second.exit_code == 1
+    assert "only by border-defence" in one_error_line(second.stderr)
     if isinstance(driver, ApiDriver):
-        assert isinstance(second.error, RoleRefused)  # type: ignore[attr-defined]
+        assert isinstance(second.error, RoleRefused)
 
 
 def test_repeated_open_creates_one_case_and_reports_its_id(driver: Driver) -> None:
     step = Step("open", params={"name": "Pak Sun-hui", "crossed_on": "1961-10",
                                 "place": "Badaogou"}, at="1961-11-10", request_id="intake-1")
     first, second, _ = twice(driver, step)
-    assert first.case_id == second.case_id == 1  # type: ignore[attr-defined]
+    assert first.case_id == second.case_id == 1
     assert [c["id"] for c in driver.reader.cases()] == [1]
 
 
@@ -93,9 +92,9 @@ def test_repeated_hand_over_hands_over_once_and_reports_the_same_group(driver: D
     cases = (persuading(driver, "agreed"), persuading(driver, "agreed"))
     step = Step("hand_over", cases, "Kim", HANDOVER, request_id="bridge-1961-11-21")
     first, second, _ = twice(driver, step)
-    assert first.exit_code == second.exit_code == 0  # type: ignore[attr-defined]
-    assert second.stderr == first.stderr  # type: ignore[attr-defined]
-    assert second.value == first.value  # type: ignore[attr-defined]
+    assert first.exit_code == second.exit_code == 0
+    assert second.stderr == first.stderr
+    assert second.value == first.value
     assert len(driver.reader.store.groups()) == 1
     assert [r["case_id"] for r in driver.reader.log(trigger="hand_over")] == list(cases)
 
@@ -104,7 +103,7 @@ def test_repeated_refused_hand_over_writes_no_more_refused_rows(driver: Driver) 
     cases = (persuading(driver, "agreed"), persuading(driver, "refused"))
     step = Step("hand_over", cases, "Kim", HANDOVER, request_id="bridge-refused")
     first, second, _ = twice(driver, step)
-    assert first.exit_code == second.exit_code == 1  # type: ignore[attr-defined]
+    assert first.exit_code == second.exit_code == 1
     assert len(list(driver.reader.log(trigger="hand_over"))) == 2
     assert driver.reader.store.groups() == []
 

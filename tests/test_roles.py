@@ -7,11 +7,10 @@ A role refusal changes no case, so one database built per module serves every te
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from casework import (
     ACTORS,
     BY_ROLE,
@@ -28,6 +27,7 @@ from casework import (
     persuading,
     referred,
 )
+
 from workflow import JILIN_1961, RoleRefused
 
 STATES = ("detained", "investigated", "persuading", "referred")

@@ -8,8 +8,9 @@ append-only trail, nested writes as savepoints, and the driver's errors converte
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -136,7 +137,7 @@ def test_append_chains_each_row_to_the_previous_hash(store: Store) -> None:
     rows = trail(store)
     assert [r["seq"] for r in rows] == [1, 2, 3]
     assert rows[0]["prev_hash"] == GENESIS
-    for before, after in zip(rows, rows[1:]):
+    for before, after in zip(rows, rows[1:], strict=False):
         assert after["prev_hash"] == before["hash"]
     for stored in rows:
         assert stored["hash"] == row_hash(stored)

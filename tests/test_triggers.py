@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-
 from casework import (
     BY_ROLE,
     HANDOVER,
@@ -24,8 +23,6 @@ from casework import (
     amended,
     approved,
     cited,
-    driver,  # noqa: F401  (fixture)
-    fresh_template,  # noqa: F401  (fixture)
     investigated,
     one_error_line,
     opened,
@@ -34,6 +31,7 @@ from casework import (
     referred,
     restored,
 )
+
 from workflow import JILIN_1961, GuardRefused, RoleRefused
 
 OPEN = {"name": "Choe Myong-ok", "native_name": "최명옥", "crossed_on": "1961-03-20",
@@ -342,7 +340,7 @@ def test_every_trigger_has_an_allowed_path_and_every_refusal_is_tabled() -> None
 def test_allowed_path_applies_and_records_one_applied_row_per_case(driver: Driver,
                                                                  row: Allowed) -> None:
     cases = row.build(driver)
-    before = {case: driver.snapshot(case) for case in cases}
+    before: dict[int, tuple[str | None, int]] = {c: driver.snapshot(c) for c in cases}
     seq = driver.head()
     out = driver.do(Step(row.trigger, cases, row.actor, row.params))
     assert out.exit_code == 0, out.stderr
@@ -355,7 +353,7 @@ def test_allowed_path_applies_and_records_one_applied_row_per_case(driver: Drive
     assert [(r["case_id"], r["trigger"], r["outcome"]) for r in rows] == [
         (case, row.trigger, "applied") for case in cases]
     trigger = JILIN_1961.trigger(row.trigger)
-    for case, record in zip(cases, rows):
+    for case, record in zip(cases, rows, strict=True):
         source, version = before[case]
         assert driver.snapshot(case) == (row.target, version + 1)
         assert (record["source"], record["target"]) == (source, row.target)
