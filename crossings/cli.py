@@ -12,7 +12,8 @@ import io
 import json
 import sys
 import unicodedata
-from typing import Any, Callable, Iterable, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import click
 
@@ -34,12 +35,38 @@ class DomainError(click.ClickException):
         self.exit_code = error.exit_code  # type: ignore[misc]  # per instance: the error's own code
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error as one line on stderr (exit 2), like every other error."""
+
+    def show(self, file: Any = None) -> None:
+        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        message = " ".join(self.format_message().split())
+        click.echo(f"Error: {message}{hint}", file=file, err=file is None)
+
+
+@contextmanager
+def _one_line_usage() -> Iterator[None]:
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise
+    except click.UsageError as error:
+        if isinstance(error, OneLineUsageError):
+            raise
+        raise OneLineUsageError(error.format_message(), error.ctx) from None
+
+
 class CrossingsGroup(click.Group):
-    """Converts every WorkflowError raised by a command, in this one place."""
+    """Converts every WorkflowError and usage error raised by a command, in this one place."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with _one_line_usage():
+            return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _one_line_usage():
+                return super().invoke(ctx)
         except WorkflowError as error:
             raise DomainError(error) from None
 

@@ -15,7 +15,7 @@ import sqlite3
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Mapping
 
-from workflow import Actor, Case, Conflict, NotFound, StoreError
+from workflow import Actor, Case, Conflict, InvalidInput, NotFound, StoreError
 from workflow.audit import FIELDS, GENESIS, dumps, row_hash
 
 from . import schema
@@ -39,6 +39,8 @@ def _converted(path: str) -> Iterator[None]:
         yield
     except sqlite3.Error as error:
         raise _translate(error, path) from error
+    except OverflowError as error:  # the driver's own: an integer beyond SQLite's 64 bits
+        raise InvalidInput(f"a number given is too large (at most {2**63 - 1})") from error
 
 
 def _translate(error: sqlite3.Error, path: str) -> Exception:
@@ -73,6 +75,8 @@ class SQLiteStore(SQLiteReports, Store):
     def __init__(self, path: str, *, create: bool = False, synchronous: str = "FULL",
                  busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = str(path)
+        if "\x00" in self.path:
+            raise InvalidInput("--db: the path contains a NUL byte")
         memory = self.path == ":memory:"
         if not memory and not create and not os.path.exists(self.path):
             raise NotFound(
@@ -96,7 +100,7 @@ class SQLiteStore(SQLiteReports, Store):
             return
         if version > schema.SCHEMA_VERSION:
             raise StoreError(f"{self.path} was written by a newer crossings (schema {version})")
-        if version == 0 and not create and self._has_tables():
+        if version == 0 and self._has_tables():
             raise StoreError(f"{self.path} is an SQLite file but not a crossings database")
         if not memory:
             conn.execute("PRAGMA journal_mode = WAL")

@@ -12,6 +12,9 @@ from click.testing import CliRunner, Result
 from crossings.cli import cli
 from crossings.service import Service
 
+# The core battery's fixtures: `driver` (CLI or API on a fresh database), its template.
+from casework import driver, fresh_template  # noqa: E402,F401
+
 ACTORS = {
     "Zhao": "county-officer",
     "Kim": "border-defence",

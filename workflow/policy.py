@@ -79,7 +79,7 @@ def _clean_case(param: Param, value: Any) -> int:
 
 
 _CLEANERS = {
-    "text": lambda p, v: clean_text(v, p.name),
+    "text": lambda p, v: clean_text(v, p.name, blank_ok=not p.required),
     "name": lambda p, v: clean_name(v, p.name),
     "choice": _clean_choice,
     "date": lambda p, v: parse_date(v, p.name),
@@ -148,7 +148,10 @@ class Policy:
     settings: tuple[Setting, ...]
     facts: tuple[Param, ...]
     roles: tuple[str, ...] = ROLES
-    _index: dict[str, Trigger] = field(default_factory=dict, compare=False, repr=False)
+    # Not an __init__ argument: dataclasses.replace() must build a new index, not fill
+    # (and corrupt) the original policy's.
+    _index: dict[str, Trigger] = field(default_factory=dict, init=False, compare=False,
+                                       repr=False)
 
     def __post_init__(self) -> None:
         self._index.update({t.name: t for t in self.triggers})

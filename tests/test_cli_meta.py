@@ -1,0 +1,77 @@
+"""Every command documents itself: a one-line summary, an example, and --help that works
+(sqlite-utils' test_docs idea). Commands added by other modules are walked too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from crossings.cli import cli
+
+
+def walk(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    yield path
+    if isinstance(command, click.Group):
+        for name, sub in sorted(command.commands.items()):
+            yield from walk(sub, (*path, name))
+
+
+def command_at(path: tuple[str, ...]) -> click.Command:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    return command
+
+
+PATHS = list(walk(cli))
+
+
+def test_every_trigger_of_the_policy_has_a_command() -> None:
+    from workflow import JILIN_1961
+
+    names = {path[0] for path in PATHS if path}
+    assert {t.command for t in JILIN_1961.triggers} <= names
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "crossings")
+def test_help_has_a_one_line_summary_and_an_example(path: tuple[str, ...]) -> None:
+    command = command_at(path)
+    text = (command.help or "").strip()
+    summary = text.split("\n\n")[0]
+    assert summary and "\n" not in summary, f"summary of {path}: {summary!r}"
+    assert command.get_short_help_str(limit=200).strip()
+    examples = [line.strip() for line in text.splitlines() if line.strip().startswith("Example:")]
+    assert examples, f"{path} has no 'Example:' line"
+    assert all(e.startswith("Example: crossings ") for e in examples)
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "crossings")
+def test_help_option_exits_zero_and_prints_usage_and_example(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Usage: ")
+    assert "Example: crossings" in result.stdout
+    assert result.stderr == ""
+
+
+def _examples() -> Iterator[str]:
+    for path in PATHS:
+        for line in (command_at(path).help or "").splitlines():
+            if line.strip().startswith("Example: crossings "):
+                yield line.strip().removeprefix("Example: crossings ")
+
+
+@pytest.mark.parametrize("example", sorted(set(_examples())))
+def test_every_example_parses_with_valid_options(example: str) -> None:
+    import shlex
+
+    words = shlex.split(example)
+    command: click.Command = cli
+    while isinstance(command, click.Group) and words and words[0] in command.commands:
+        command = command.commands[words.pop(0)]
+    assert not isinstance(command, click.Group), f"{example!r} names no command"
+    command.make_context(command.name or "", words)  # raises a usage error on a bad value

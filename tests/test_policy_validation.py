@@ -1,0 +1,104 @@
+"""The policy table is validated when it loads: a broken copy raises InvalidDefinition
+naming the offending state, trigger, clause, role or guard."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from workflow import JILIN_1961, InvalidDefinition, validate
+from workflow.policy import GuardSpec, Policy, State, Trigger
+
+
+def with_states(*states: State, drop: str | None = None) -> Policy:
+    kept = tuple(s for s in JILIN_1961.states if s.name != drop)
+    return dataclasses.replace(JILIN_1961, states=kept + states)
+
+
+def with_triggers(*triggers: Trigger, drop: str | None = None) -> Policy:
+    kept = tuple(t for t in JILIN_1961.triggers if t.name != drop)
+    return dataclasses.replace(JILIN_1961, triggers=kept + triggers)
+
+
+def changed(name: str, **changes: Any) -> Policy:
+    trigger = dataclasses.replace(JILIN_1961.trigger(name), **changes)
+    return with_triggers(trigger, drop=name)
+
+
+def edge(name: str, source: str, dest: str | None) -> Trigger:
+    return Trigger(name, (source,), dest, ("county-officer",), (), ("G",), "test edge")
+
+
+BROKEN = {
+    "two initial states": (
+        lambda: with_states(dataclasses.replace(JILIN_1961.state("investigated"), initial=True),
+                            drop="investigated"),
+        "needs exactly one initial state, has ['detained', 'investigated']"),
+    "no initial state": (
+        lambda: with_states(dataclasses.replace(JILIN_1961.state("detained"), initial=False),
+                            drop="detained"),
+        "needs exactly one initial state, has none"),
+    "exit from a terminal state": (
+        lambda: with_triggers(edge("reopen", "returned", "detained")),
+        "trigger reopen leaves terminal state returned"),
+    "unreachable state": (
+        lambda: with_triggers(drop="transfer"),
+        "state transferred is unreachable from the initial state"),
+    "trap state": (
+        lambda: dataclasses.replace(with_triggers(edge("lose", "detained", "limbo")),
+                                    states=JILIN_1961.states + (State("limbo", "x", ("G",)),)),
+        "state limbo is a trap"),
+    "unknown clause id": (
+        lambda: changed("refer", clauses=("P3", "P9")),
+        "trigger refer cites unknown clause P9"),
+    "unknown clause id in a guard": (
+        lambda: changed("refer", guards=(GuardSpec("three_refusals", ("P33",)),)),
+        "trigger refer cites unknown clause P33"),
+    "unknown role": (
+        lambda: changed("transfer", roles=("public-security", "mayor")),
+        "trigger transfer allows unknown role mayor"),
+    "unknown guard": (
+        lambda: changed("refer", guards=(GuardSpec("looks_sincere", ("P3",)),)),
+        "trigger refer uses unknown guard looks_sincere"),
+    "unknown effect": (
+        lambda: changed("persuade", effect="record_everything"),
+        "trigger persuade uses unknown effect record_everything"),
+    "unknown destination": (
+        lambda: changed("grant_residency", dest="naturalised"),
+        "trigger grant_residency enters unknown state naturalised"),
+    "trigger citing no clause": (
+        lambda: changed("provide", clauses=()),
+        "trigger provide cites no clause"),
+    "trigger declared twice": (
+        lambda: with_triggers(JILIN_1961.trigger("refer")),
+        "trigger refer is declared twice"),
+}
+
+
+def test_the_shipped_policy_is_valid() -> None:
+    assert validate(JILIN_1961) is JILIN_1961
+
+
+@pytest.mark.parametrize("what", BROKEN)
+def test_broken_policy_is_refused_naming_the_offender(what: str) -> None:
+    build, message = BROKEN[what]
+    with pytest.raises(InvalidDefinition) as caught:
+        validate(build())
+    assert message in str(caught.value)
+    assert str(caught.value).startswith(f"policy {JILIN_1961.id}: ")
+
+
+def test_every_problem_is_named_at_once() -> None:
+    broken = changed("transfer", roles=("mayor",), clauses=("P9",))
+    with pytest.raises(InvalidDefinition) as caught:
+        validate(broken)
+    assert "unknown role mayor" in str(caught.value)
+    assert "unknown clause P9" in str(caught.value)
+
+
+def test_a_modified_copy_leaves_the_shipped_policy_alone() -> None:
+    copy = changed("refer", roles=("foreign-affairs",))
+    assert copy.trigger("refer").roles == ("foreign-affairs",)
+    assert JILIN_1961.trigger("refer").roles == ("county-officer",)

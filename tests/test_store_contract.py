@@ -1,0 +1,247 @@
+"""One contract suite, run against every store in ``store.STORES`` (store/base.py's promises).
+
+Adding a backend to ``STORES`` without a factory here fails the suite, so each new store
+is held to the same promises: atomic writes, version-checked updates, a hash-chained
+append-only trail, nested writes as savepoints, and the driver's errors converted.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from store import STORES, SQLiteStore, Store
+from workflow import Case, Conflict, InvalidInput, NotFound, StoreError
+from workflow.audit import GENESIS, row_hash, setup_row
+
+Factory = Callable[..., Store]
+
+
+def _sqlite_tamper(store: Store, sql: str) -> None:
+    assert isinstance(store, SQLiteStore)
+    store.conn.execute(sql)
+
+
+# name -> (open a store on a path, run raw SQL around the store's API)
+BACKENDS: dict[str, tuple[Factory, Callable[[Store, str], None]]] = {
+    "sqlite": (lambda path, **kw: SQLiteStore(path, **kw), _sqlite_tamper),
+}
+RECORDED = "2026-11-29T09:00:00.000000+00:00"
+
+
+@pytest.fixture(params=sorted(STORES))
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> str:
+    return str(tmp_path / "store.db")
+
+
+@pytest.fixture
+def store(backend: str, path: str) -> Iterator[Store]:
+    opened = BACKENDS[backend][0](path, create=True)
+    yield opened
+    opened.close()
+
+
+def row(n: int) -> dict[str, Any]:
+    return setup_row("setting", {"name": "short_period_days", "value": n}, RECORDED,
+                     "jilin-1961-11-25", "1")
+
+
+def case(case_id: int = 1, state: str = "detained", version: int = 1) -> Case:
+    return Case(case_id, state, version, {"name": "Pak Sun-hui", "opened_on": "1961-11-10"})
+
+
+def trail(store: Store) -> list[dict[str, Any]]:
+    return list(store.audit_stream())
+
+
+def test_every_store_has_a_factory_in_this_suite() -> None:
+    assert set(STORES) == set(BACKENDS)
+
+
+def test_write_commits_everything_together(store: Store) -> None:
+    with store.write():
+        store.insert_actor("Zhao", "county-officer", RECORDED)
+        store.insert_case(case(), RECORDED)
+        assert store.append([row(1)]) == [1]
+    assert store.get_actor("Zhao") is not None
+    assert store.get_case(1) == case()
+    assert store.head()["rows"] == 1
+
+
+def test_write_rolls_back_everything_on_an_exception(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.write():
+        store.insert_actor("Zhao", "county-officer", RECORDED)
+        store.insert_case(case(), RECORDED)
+        store.append([row(1)])
+        raise RuntimeError("crash half-way")
+    assert store.get_actor("Zhao") is None
+    assert store.get_case(1) is None
+    assert store.head() == {"rows": 0, "seq": 0, "hash": GENESIS}
+
+
+def test_nothing_is_visible_to_another_connection_before_commit(backend: str, path: str,
+                                                                store: Store) -> None:
+    other = BACKENDS[backend][0](path)
+    try:
+        with store.write():
+            store.insert_actor("Zhao", "county-officer", RECORDED)
+            assert other.get_actor("Zhao") is None
+        assert other.get_actor("Zhao") is not None
+    finally:
+        other.close()
+
+
+def test_update_at_the_read_version_succeeds(store: Store) -> None:
+    with store.write():
+        store.insert_case(case(), RECORDED)
+    with store.write():
+        store.update_cases([(case(state="investigated", version=2), 1)], RECORDED)
+    assert store.get_case(1) == case(state="investigated", version=2)
+
+
+def test_update_with_a_stale_version_raises_conflict_and_writes_nothing(store: Store) -> None:
+    with store.write():
+        store.insert_case(case(), RECORDED)
+        store.append([row(1)])
+    head = store.head()
+    with pytest.raises(Conflict, match="changed since it was read"), store.write():
+        store.append([row(2)])
+        store.update_cases([(case(state="investigated", version=3), 2)], RECORDED)
+    assert store.get_case(1) == case()
+    assert store.head() == head
+
+
+def test_a_stale_case_in_a_group_update_undoes_the_whole_group(store: Store) -> None:
+    with store.write():
+        store.insert_case(case(1), RECORDED)
+        store.insert_case(case(2), RECORDED)
+    with pytest.raises(Conflict), store.write():
+        store.update_cases([(case(1, "returned", 2), 1), (case(2, "returned", 2), 7)], RECORDED)
+    assert [c.state for c in store.case_rows()] == ["detained", "detained"]
+
+
+def test_append_chains_each_row_to_the_previous_hash(store: Store) -> None:
+    with store.write():
+        assert store.append([row(1)]) == [1]
+    with store.write():
+        assert store.append([row(2), row(3)]) == [2, 3]
+    rows = trail(store)
+    assert [r["seq"] for r in rows] == [1, 2, 3]
+    assert rows[0]["prev_hash"] == GENESIS
+    for before, after in zip(rows, rows[1:], strict=False):
+        assert after["prev_hash"] == before["hash"]
+    for stored in rows:
+        assert stored["hash"] == row_hash(stored)
+    assert store.head() == {"rows": 3, "seq": 3, "hash": rows[-1]["hash"]}
+
+
+def test_append_outside_a_write_is_refused(store: Store) -> None:
+    with pytest.raises(StoreError):
+        store.append([row(1)])
+    assert store.head()["rows"] == 0
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE audit SET reason = 'edited' WHERE seq = 1",
+    "UPDATE audit SET hash = 'x'",
+    "DELETE FROM audit WHERE seq = 2",
+    "DELETE FROM audit",
+])
+def test_audit_rows_cannot_be_updated_or_deleted(backend: str, store: Store, sql: str) -> None:
+    with store.write():
+        store.append([row(1), row(2)])
+    before = trail(store)
+    with pytest.raises(Exception, match="append-only"):
+        BACKENDS[backend][1](store, sql)
+    assert trail(store) == before
+
+
+def test_nested_write_is_a_savepoint_undoing_only_itself(store: Store) -> None:
+    with store.write():
+        store.insert_actor("Zhao", "county-officer", RECORDED)
+        with pytest.raises(RuntimeError), store.write():
+            store.insert_actor("Kim", "border-defence", RECORDED)
+            store.append([row(1)])
+            raise RuntimeError("this event is rejected")
+        store.append([row(2)])
+    assert store.get_actor("Zhao") is not None
+    assert store.get_actor("Kim") is None
+    (only,) = trail(store)
+    assert (only["seq"], only["prev_hash"]) == (1, GENESIS)
+    assert only["hash"] == row_hash(only)
+
+
+def test_a_driver_constraint_error_surfaces_as_a_workflow_error(store: Store) -> None:
+    with store.write():
+        store.insert_actor("Zhao", "county-officer", RECORDED)
+    with pytest.raises(StoreError) as caught, store.write():
+        store.insert_actor("Zhao", "border-defence", RECORDED)
+    assert not isinstance(caught.value, sqlite3.Error)
+
+
+def test_an_integer_beyond_64_bits_surfaces_as_invalid_input(store: Store) -> None:
+    with pytest.raises(InvalidInput, match="too large"):
+        store.get_case(10**30)
+
+
+def test_a_busy_database_surfaces_as_conflict(backend: str, path: str, store: Store) -> None:
+    impatient = BACKENDS[backend][0](path, busy_timeout_ms=50)
+    try:
+        with store.write():
+            with pytest.raises(Conflict, match="busy"), impatient.write():
+                impatient.insert_actor("Kim", "border-defence", RECORDED)
+    finally:
+        impatient.close()
+    assert store.get_actor("Kim") is None
+
+
+def test_a_file_that_is_not_a_database_surfaces_as_store_error(backend: str,
+                                                               tmp_path: Path) -> None:
+    junk = tmp_path / "notes.db"
+    junk.write_bytes(b"Changbai county register, not a database\n" * 200)
+    with pytest.raises(StoreError, match="not a crossings database"):
+        BACKENDS[backend][0](str(junk))
+    with pytest.raises(StoreError, match="not a crossings database"):
+        BACKENDS[backend][0](str(junk), create=True)
+
+
+def test_a_missing_database_is_not_created_without_create(backend: str, path: str) -> None:
+    with pytest.raises(NotFound):
+        BACKENDS[backend][0](path)
+    assert not Path(path).exists()
+
+
+def test_cases_are_read_back_by_id_state_and_page(store: Store) -> None:
+    with store.write():
+        for n, state in enumerate(["detained", "persuading", "persuading"], 1):
+            store.insert_case(case(n, state), RECORDED)
+    assert store.next_case_id() == 4
+    assert store.get_case(9) is None
+    assert set(store.get_cases([3, 1, 9])) == {1, 3}
+    assert [c["id"] for c in store.cases("persuading")] == [2, 3]
+    assert [c["id"] for c in store.cases(after=1, limit=1)] == [2]
+    assert [c.id for c in store.case_rows()] == [1, 2, 3]
+
+
+def test_groups_and_requests_are_kept(store: Store) -> None:
+    group = {"id": 1, "at": "1961-11-21", "crossing_point": "Changbai-Hyesan bridge",
+             "representative": "Kang Myong-chol", "officer": "Kim", "case_ids": [1, 2],
+             "note": None}
+    with store.write():
+        store.insert_group(group)
+        store.put_request("retry-1", {"outcome": "applied", "case_ids": [1]})
+    assert store.get_group(1) == group
+    assert store.groups() == [group]
+    assert store.next_group_id() == 2
+    assert store.get_request("retry-1") == {"outcome": "applied", "case_ids": [1]}
+    assert store.get_request("retry-2") is None
+
