@@ -237,7 +237,7 @@ def _option(param: Param) -> click.Option:
     flag = "--" + param.name.replace("_", "-")
     kind: Any = click.Choice(param.choices) if param.kind == "choice" else str
     if param.kind == "case":
-        kind = int
+        kind = CASE_ID
     help_text = param.help
     if param.kind == "items":
         help_text += f" ({', '.join(param.choices)})"
@@ -322,7 +322,7 @@ for _trigger in POLICY.triggers:
 @click.option("--crossed-on", required=True, metavar="DATE",
               help="Crossing date: YYYY, YYYY-MM, YYYY-MM-DD, or a range A/B.")
 @click.option("--place", required=True, help="Where the person crossed or was found.")
-@click.option("--accompanies", type=int, metavar="CASE",
+@click.option("--accompanies", type=CASE_ID, metavar="CASE",
               help="The case this person travels with (a minor with a parent).")
 @click.option("--at", metavar="DATE", help="Date of detention, YYYY-MM-DD (default: today).")
 @click.option("--note", help="A free note kept with the event.")
@@ -440,7 +440,7 @@ LOG_COLUMNS = ["seq", "case_id", "at", "trigger", "source", "target", "outcome",
 
 
 @cli.command()
-@click.option("--case", "case_id", type=int, metavar="CASE", help="Only this case.")
+@click.option("--case", "case_id", type=CASE_ID, metavar="CASE", help="Only this case.")
 @click.option("--actor", help="Only events by this actor.")
 @click.option("--trigger", help="Only this trigger (grant_residency or grant-residency).")
 @click.option("--clause", help="Only events citing this clause id (P1 ... G).")

@@ -18,6 +18,12 @@ from click.shell_completion import CompletionItem
 class CaseId(click.types.IntParamType):
     name = "case"
 
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a case id (a whole number)", param, ctx)
+
     def shell_complete(self, ctx: click.Context, param: click.Parameter,
                        incomplete: str) -> list[CompletionItem]:
         db = _db(ctx)

@@ -338,10 +338,6 @@ def test_a_correction_is_an_audited_event_keeping_the_old_value(driver: Driver) 
     assert driver.case(case).facts["place"] == "Shiqidaogou"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "POLICY.md: citizenship 'other' -> 'Every disposition is refused, naming G'; but "
-    "approve_transfer, transfer and grant_residency have no citizenship guard, so a case "
-    "amended to 'other' after begin_persuasion can still be transferred. Lead to decide."))
 def test_citizenship_amended_to_other_blocks_transfer_citing_g(driver: Driver) -> None:
     case = persuading(driver, "refused", crossed_on="1960")
     amended(driver, case, "citizenship", "other")

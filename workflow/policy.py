@@ -358,7 +358,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     ),
     Trigger(
         "grant_residency", ("referred",), "resident", ("foreign-affairs",),
-        (_g("consulate_agreed", "P3"), NO_CRIME), ("P3", "P5"),
+        (_g("is_dprk_citizen", "P3"), _g("consulate_agreed", "P3"), NO_CRIME), ("P3", "P5"),
         "Handle as a foreign resident: Korea agreed.",
     ),
     Trigger(
@@ -370,6 +370,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger(
         "approve_transfer", PERSUASION_SOURCES, None, ("provincial-committee",),
         (
+            _g("is_dprk_citizen", "T"),
             _g("crossed_by_cutoff", "T"),
             _g("determined_not_to_return", "T"),
             NO_CRIME,
@@ -380,6 +381,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger(
         "transfer", PERSUASION_SOURCES, "transferred", ("public-security", "foreign-affairs"),
         (
+            _g("is_dprk_citizen", "T"),
             _g("crossed_by_cutoff", "T"),
             _g("determined_not_to_return", "T"),
             NO_CRIME,
