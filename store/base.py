@@ -80,6 +80,11 @@ class Store(ReportQueries, ABC):
     def case_rows(self) -> Iterator[Case]:
         """Every case, in id order, streamed."""
 
+    @abstractmethod
+    def case_records(self) -> Iterator[dict[str, Any]]:
+        """Every case row with all its columns (facts parsed, flagged a bool), in id
+        order, streamed: verification compares each with the case's audit rows."""
+
     # audit trail ---------------------------------------------------------------------
     @abstractmethod
     def append(self, rows: list[dict[str, Any]]) -> list[int]:
@@ -91,6 +96,10 @@ class Store(ReportQueries, ABC):
     @abstractmethod
     def audit_stream(self, order: str = "seq") -> Iterator[dict[str, Any]]:
         """Every audit row, by ``seq`` or by ``case`` (case id, then seq), streamed."""
+
+    @abstractmethod
+    def audit_row(self, seq: int) -> dict[str, Any] | None:
+        """The audit row at ``seq``, or None."""
 
     @abstractmethod
     def head(self) -> dict[str, Any]:

@@ -266,6 +266,18 @@ class SQLiteStore(SQLiteReports, Store):
         for row in self._stream(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY id"):
             yield _case(row)
 
+    def case_records(self) -> Iterator[dict[str, Any]]:
+        keys = ("id", "state", "version", "name", "native_name", "facts", "flagged",
+                "opened_on")
+        for row in self._stream(f"SELECT {', '.join(keys)} FROM cases ORDER BY id"):
+            record = dict(zip(keys, row))
+            try:
+                record["facts"] = json.loads(record["facts"])
+            except json.JSONDecodeError:
+                record["facts"] = None  # unreadable: verification reports it
+            record["flagged"] = bool(record["flagged"])
+            yield record
+
     # audit trail -----------------------------------------------------------------------
 
     def _current_head(self) -> tuple[int, str]:
@@ -309,6 +321,10 @@ class SQLiteStore(SQLiteReports, Store):
         sql = f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit{where} ORDER BY {by}"
         for row in self._stream(sql):
             yield dict(zip(_AUDIT_COLUMNS, row))
+
+    def audit_row(self, seq: int) -> dict[str, Any] | None:
+        row = self._one(f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit WHERE seq = ?", (seq,))
+        return dict(zip(_AUDIT_COLUMNS, row)) if row else None
 
     def head(self) -> dict[str, Any]:
         count = self._one("SELECT count(*) FROM audit")[0]
