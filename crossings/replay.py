@@ -193,6 +193,8 @@ class _Replayer:
             found.append(f"attempts is {len(case.attempts)}, expected {expectation.attempts}")
         for key, wanted in expectation.facts.items():
             actual = _fact(case.facts, key)
+            if key in LABEL_PARAMS and isinstance(wanted, str):
+                wanted = self.ids.get(wanted, wanted)  # a case label: its id here
             if actual != wanted:
                 found.append(f"fact {key} is {actual!r}, expected {wanted!r}")
         if found:

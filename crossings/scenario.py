@@ -462,14 +462,14 @@ class _Checker:
 
     def params(self, data: Mapping[Any, Any], trigger: Trigger,
                line: int | None) -> dict[str, Any] | None:
-        raw = {str(k): v for k, v in data.items() if k not in EVENT_KEYS and v is not None}
-        if data.get("note") is not None:
-            raw["note"] = data["note"]
+        raw = {str(k): v for k, v in data.items() if k not in EVENT_KEYS or k == "note"}
         clean, ok = {}, True
         for key, value in raw.items():
             cleaned = self.param(trigger, key, value, _line(data, key))
             ok = ok and cleaned is not _BAD
-            clean[key] = cleaned
+            if value is not None and cleaned is not _BAD:
+                clean[key] = cleaned
+        raw = {k: v for k, v in raw.items() if v is not None}
         for param in trigger.params:
             if param.required and param.name not in raw:
                 self.problem(line, f"missing field {param.name!r}: {trigger.name} needs it")
@@ -484,6 +484,8 @@ class _Checker:
             takes = ", ".join([p.name for p in trigger.params] + ["note"])
             self.problem(line, f"unknown fact {key!r} for {trigger.name}; it takes: {takes}")
             return _BAD
+        if value is None:
+            return None  # given empty: as if not given
         if key in LABEL_PARAMS:
             label = _text(value)
             return label if self.known_label(label, line) else _BAD

@@ -250,8 +250,9 @@ class Verifier:
     def facts_in_group(self, case_id: int, group_id: int | None) -> dict[str, Any] | None:
         facts: dict[str, Any] = {}
         for row in self.store.audit(case_id=case_id):
-            if row["trigger"] == "hand_over" and row["group_id"] == group_id:
-                return facts
+            if (row["trigger"] == "hand_over" and row["group_id"] == group_id
+                    and row["outcome"] == "applied"):
+                return facts  # a refused group's rows may carry the id a later group gets
             if row["outcome"] == "applied":
                 for key, change in _changes(row).items():
                     facts[key] = change[1]
