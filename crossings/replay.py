@@ -97,17 +97,25 @@ class _Replayer:
     def diverged(self, line: int | None, message: str) -> None:
         self.report.divergences.append(Problem(self.scenario.source, line, message))
 
-    def set_up(self) -> None:
+    def set_up(self) -> bool:
+        """Register the file's actors (reusing any with the same role) and bring the
+        settings to the file's; False if an actor is registered with another role."""
         for actor in self.scenario.actors:
-            self.service.ensure_actor(actor.name, actor.role)
+            try:
+                self.service.ensure_actor(actor.name, actor.role)
+            except WorkflowError as error:
+                self.diverged(actor.line, f"not replayed: {error.one_line()}")
+                return False
         wanted = {**self.service.policy.defaults(), **self.scenario.settings}
         current = self.service.settings()
         for name, value in wanted.items():
             if current.get(name) != value:
                 self.service.set_setting(name, value)
+        return True
 
     def run(self) -> FileReport:
-        self.set_up()
+        if not self.set_up():
+            return self.report
         for event in self.scenario.events:
             self.report.events += 1
             self.replay_event(event)

@@ -83,6 +83,16 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LocList:
     return out
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date as YAML reads it; an impossible one (1961-11-31) stays text, for the
+    checks below to name it, instead of failing the whole file."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
@@ -210,7 +220,7 @@ def from_data(data: Any, source: str = "<scenario>", policy: Policy = JILIN_1961
     checker = _Checker(source, policy)
     scenario = checker.scenario(data)
     if checker.problems or scenario is None:
-        raise ScenarioError(checker.problems)
+        raise ScenarioError(sorted(checker.problems, key=lambda p: p.line or 0))
     return scenario
 
 
@@ -245,6 +255,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.actors: dict[str, str] = {}
         self.opened: dict[str, int | None] = {}  # label -> line of its open event
+        self.last_at: str | None = None
 
     def problem(self, line: int | None, message: str) -> None:
         self.problems.append(Problem(self.source, line, message))
@@ -334,13 +345,15 @@ class _Checker:
         lines = getattr(value, "lines", [line] * len(value))
         for item, item_line in zip(value, lines):
             event = self.event(item, item_line)
-            if event is None:
-                continue
-            if out and event.at < out[-1].at:
-                self.problem(event.line, f"event dated {event.at} comes after one dated "
-                             f"{out[-1].at}: events must be in date order")
-            out.append(event)
+            if event is not None:
+                out.append(event)
         return tuple(out)
+
+    def in_order(self, at: str, line: int | None) -> None:
+        if self.last_at is not None and at < self.last_at:
+            self.problem(line, f"event dated {at} comes after one dated {self.last_at}: "
+                         "events must be in date order")
+        self.last_at = max(at, self.last_at or at)
 
     def event(self, item: Any, line: int | None) -> Event | None:
         data = self.mapping(item, "an event", line)
@@ -377,10 +390,12 @@ class _Checker:
             self.problem(line, "missing field 'at': the event's own date")
             return None
         try:
-            return parse_date(_text(data["at"]), "at")
+            at = parse_date(_text(data["at"]), "at")
         except InvalidInput as error:
             self.problem(_line(data, "at"), f"bad date: {error.one_line()}")
             return None
+        self.in_order(at, _line(data, "at"))
+        return at
 
     def actor_ref(self, data: Mapping[Any, Any], line: int | None) -> str | None:
         by = data.get("by")
