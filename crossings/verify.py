@@ -108,9 +108,10 @@ class Verifier:
         for row in self.store.audit_stream(order="seq"):
             seq = row["seq"]
             if seq != expected:
+                gone = f"row {expected} is" if seq == expected + 1 else \
+                    f"rows {expected} to {seq - 1} are"
                 self.problem(seq, row["case_id"], "chain",
-                             f"rows {expected} to {seq - 1} are missing (seq jumps from "
-                             f"{expected - 1} to {seq})")
+                             f"{gone} missing (seq jumps from {expected - 1} to {seq})")
             if row["prev_hash"] != prev:
                 self.problem(seq, row["case_id"], "chain",
                              f"prev_hash does not match the hash of the row before (seq {expected - 1})")
