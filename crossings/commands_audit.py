@@ -50,9 +50,11 @@ def replay(files: tuple[str, ...], db: str | None, fmt: str | None) -> None:
 @click.option("--checkpoint", "checkpoint", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also check against a checkpoint taken earlier: catches truncation and "
                    "rollback to an older copy.")
+@click.option("--jobs", "jobs", type=click.IntRange(min=1), metavar="N",
+              help="Processes to use (default: up to 3 for 100,000 rows or more, else 1).")
 @db_option
 @output_options(csv_too=False)
-def verify(checkpoint: str | None, db: str, fmt: str | None) -> None:
+def verify(checkpoint: str | None, jobs: int | None, db: str, fmt: str | None) -> None:
     """Check the audit trail: hash chain, every case rebuilt from its rows, guards re-run.
 
     Prints each problem with the row's sequence number and exits 1 on any. Streams the
@@ -61,7 +63,7 @@ def verify(checkpoint: str | None, db: str, fmt: str | None) -> None:
     Example: crossings verify --checkpoint changbai.checkpoint.json
     """
     with _service(db) as service:
-        report = service.verify(checkpoint)
+        report = service.verify(checkpoint, workers=jobs)
     if fmt == "json":
         _json(report)
     else:

@@ -408,14 +408,16 @@ class Service:
 
         return replay_paths(paths, db=db, clock=clock, batch=batch)
 
-    def verify(self, checkpoint: Any = None, *, limit: int | None = None) -> dict[str, Any]:
+    def verify(self, checkpoint: Any = None, *, limit: int | None = None,
+               workers: int | None = None) -> dict[str, Any]:
         """Check the hash chain, rebuild every case from its rows, re-run each applied
-        event's guards, and compare with a checkpoint (a dict or a JSON file) if given."""
+        event's guards, and compare with a checkpoint (a dict or a JSON file) if given.
+        ``workers``: processes to use (default: a few for a trail of 100,000 rows or more)."""
         from .verify import Verifier, read_checkpoint
 
         if checkpoint is not None and not isinstance(checkpoint, Mapping):
             checkpoint = read_checkpoint(checkpoint)
-        return Verifier(self.store, self.engine, limit=limit).run(checkpoint)
+        return Verifier(self.store, self.engine, limit=limit).run(checkpoint, workers)
 
     def checkpoint(self) -> dict[str, Any]:
         """The trail's size and head hash now, to detect truncation and rollback later."""

@@ -26,19 +26,31 @@ even where the chain itself is consistent.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from store import Store
 from workflow import Actor, Case, Engine, InvalidInput, WorkflowError
 from workflow.audit import GENESIS, dumps, row_hash
 
 MAX_PROBLEMS = 1000  # kept in the report; the count goes on beyond
+PARALLEL_ROWS = 100_000  # from this many rows, worker processes pay for their start-up
+MAX_WORKERS = 3
+_NO_CASE_ABOVE = 2**62  # the last range of cases is open: audit rows may name any id
 _RERUN_ERRORS = (WorkflowError, KeyError, TypeError, ValueError, AttributeError)
+
+
+def auto_workers(rows: int) -> int:
+    if rows < PARALLEL_ROWS:
+        return 1
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
@@ -82,11 +94,17 @@ class Verifier:
         if len(self.problems) < self.limit:
             self.problems.append({"seq": seq, "case": case, "check": check, "message": message})
 
-    def run(self, checkpoint: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def run(self, checkpoint: Mapping[str, Any] | None = None,
+            workers: int | None = None) -> dict[str, Any]:
+        """Verify; ``workers`` processes (default: several for a large trail, else one)."""
         with self.store.read():
             head = self.store.head()
-            self.check_chain()
-            self.check_cases()
+            if workers is None:
+                workers = auto_workers(head["rows"])
+            self.read_setup(self.store.audit_stream(order="setup"))
+            if not (workers > 1 and self.in_parallel(head, workers)):
+                self.check_chain()
+                self.check_cases()
             self.check_tables()
             if checkpoint is not None:
                 self.check_checkpoint(checkpoint, head)
@@ -120,10 +138,14 @@ class Verifier:
                              "hash does not match the row's content: the row was altered")
             prev, expected = row["hash"], seq + 1
             self.rows += 1
-            if row["case_id"] is None:
-                self.read_setup(row)
 
-    def read_setup(self, row: Mapping[str, Any]) -> None:
+    def read_setup(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """The set-up rows (no case): which actors existed with which role, and which
+        settings were in force at every seq. Their hashes are checked with the chain."""
+        for row in rows:
+            self.read_setup_row(row)
+
+    def read_setup_row(self, row: Mapping[str, Any]) -> None:
         seq, trigger = row["seq"], row["trigger"]
         if trigger == "open" and row["outcome"] == "refused":
             return  # a refused detention names no case
@@ -148,9 +170,9 @@ class Verifier:
 
     # 2. the cases --------------------------------------------------------------------
 
-    def check_cases(self) -> None:
-        stored = _Peek(self.store.case_records())
-        for case_id, rows in groupby(self.store.audit_stream(order="case"),
+    def check_cases(self, cases: tuple[int, int] | None = None) -> None:
+        stored = _Peek(self.store.case_records(cases))
+        for case_id, rows in groupby(self.store.audit_stream(order="case", cases=cases),
                                      key=itemgetter("case_id")):
             while stored.next is not None and stored.next["id"] < case_id:
                 self.orphan(stored.pop())
@@ -215,10 +237,16 @@ class Verifier:
             self.problem(seq, case.id, "guard", f"{trigger} was applied, but on the facts "
                          f"as they stood it is refused: {decision.reason}")
             return
+        # One encoding for three fields (a JSON list is its items' encodings joined by
+        # commas, in the one form audit rows use), compared field by field only if needed.
+        mine = [decision.changes, decision.clauses, [g.as_dict() for g in decision.guards]]
+        stored = f"[{row['changes']},{row['clauses']},{row['guards']}]"
+        if decision.target == row["target"] and dumps(mine) == stored:
+            return
         recorded = (("target", decision.target or None, row["target"]),
-                    ("changes", dumps(decision.changes), row["changes"]),
-                    ("clauses", dumps(decision.clauses), row["clauses"]),
-                    ("guards", dumps([g.as_dict() for g in decision.guards]), row["guards"]))
+                    ("changes", dumps(mine[0]), row["changes"]),
+                    ("clauses", dumps(mine[1]), row["clauses"]),
+                    ("guards", dumps(mine[2]), row["guards"]))
         differ = [name for name, mine, theirs in recorded if mine != theirs]
         if differ:
             self.problem(seq, case.id, "guard", f"{trigger} re-run on the facts as they stood "
@@ -250,14 +278,14 @@ class Verifier:
 
     def facts_in_group(self, case_id: int, group_id: int | None) -> dict[str, Any] | None:
         facts: dict[str, Any] = {}
-        for row in self.store.audit(case_id=case_id):
-            if (row["trigger"] == "hand_over" and row["group_id"] == group_id
-                    and row["outcome"] == "applied"):
-                return facts  # a refused group's rows may carry the id a later group gets
-            if row["outcome"] == "applied":
+        found = False
+        for row in self.store.audit(case_id=case_id):  # read to the end: a case's rows are few
+            found = found or (row["trigger"] == "hand_over" and row["group_id"] == group_id
+                              and row["outcome"] == "applied")  # a refused group's id recurs
+            if row["outcome"] == "applied" and not found:
                 for key, change in _changes(row).items():
                     facts[key] = change[1]
-        return None
+        return facts if found else None
 
     def apply(self, case: _Rebuilt, row: Mapping[str, Any]) -> None:
         seq = row["seq"]
@@ -314,6 +342,37 @@ class Verifier:
             self.problem(None, None, "setup", f"the actors table disagrees with the trail "
                          f"for {', '.join(differ)}")
 
+    # in parallel -------------------------------------------------------------------
+
+    def in_parallel(self, head: Mapping[str, Any], workers: int) -> bool:
+        """Run the chain and the cases (in id ranges) in worker processes, each on its own
+        connection. False if that cannot be done (a memory database, a trail written to
+        meanwhile): the caller then runs them here, in this one snapshot."""
+        last_case = self.store.next_case_id() - 1
+        if self.store.path == ":memory:" or not head["rows"]:
+            return False
+        tasks: list[tuple[int, int] | None] = [None]  # None: the chain
+        step = max(1, -(-last_case // (3 * workers)))
+        tasks += [(lo, lo + step - 1) for lo in range(1, last_case + 1, step)]
+        tasks[-1] = (tasks[-1][0], _NO_CASE_ABOVE) if len(tasks) > 1 else (1, _NO_CASE_ABOVE)
+        setup = list(self.store.audit_stream(order="setup"))
+        job = functools.partial(_work, self.store.path, self.engine.policy, head, setup,
+                                self.limit)
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            results = pool.map(job, tasks, chunksize=1)
+        if any(r is None for r in results):
+            return False
+        for result in results:
+            self.merge(result)
+        return True
+
+    def merge(self, other: Mapping[str, Any]) -> None:
+        self.rows += other["rows"]
+        self.cases += other["cases"]
+        self.problem_count += other["problem_count"]
+        room = max(0, self.limit - len(self.problems))
+        self.problems += other["problems"][:room]
+
     # checkpoint ----------------------------------------------------------------------
 
     def check_checkpoint(self, checkpoint: Mapping[str, Any], head: Mapping[str, Any]) -> None:
@@ -334,6 +393,29 @@ class Verifier:
                          f"row {seq} differs from {taken} (hash {row['hash'][:12]}..., "
                          f"checkpoint {str(digest)[:12]}...): the trail was rewritten or "
                          "rolled back to another copy")
+
+
+def _work(path: str, policy: Any, head: Mapping[str, Any], setup: list[dict[str, Any]],
+          limit: int, cases: tuple[int, int] | None) -> dict[str, Any] | None:
+    """In a worker process: the chain (``cases`` None) or one range of cases. None if
+    the trail is not the one the parent saw (written to since)."""
+    from store import open_store
+
+    store = open_store(path)
+    try:
+        verifier = Verifier(store, Engine(policy), limit=limit)
+        verifier.read_setup(setup)
+        with store.read():
+            if store.head() != head:
+                return None
+            if cases is None:
+                verifier.check_chain()
+            else:
+                verifier.check_cases(cases)
+        return {"rows": verifier.rows, "cases": verifier.cases,
+                "problem_count": verifier.problem_count, "problems": verifier.problems}
+    finally:
+        store.close()
 
 
 class _Peek:

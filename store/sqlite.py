@@ -266,10 +266,12 @@ class SQLiteStore(SQLiteReports, Store):
         for row in self._stream(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY id"):
             yield _case(row)
 
-    def case_records(self) -> Iterator[dict[str, Any]]:
+    def case_records(self, cases: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
         keys = ("id", "state", "version", "name", "native_name", "facts", "flagged",
                 "opened_on")
-        for row in self._stream(f"SELECT {', '.join(keys)} FROM cases ORDER BY id"):
+        where = " WHERE id BETWEEN ? AND ?" if cases else ""
+        for row in self._stream(f"SELECT {', '.join(keys)} FROM cases{where} ORDER BY id",
+                                cases or ()):
             record = dict(zip(keys, row))
             try:
                 record["facts"] = json.loads(record["facts"])
@@ -315,11 +317,14 @@ class SQLiteStore(SQLiteReports, Store):
         for row in self._stream(sql, params):
             yield dict(zip(_AUDIT_COLUMNS, row))
 
-    def audit_stream(self, order: str = "seq") -> Iterator[dict[str, Any]]:
+    def audit_stream(self, order: str = "seq",
+                     cases: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
         by = "case_id, seq" if order == "case" else "seq"
-        where = " WHERE case_id IS NOT NULL" if order == "case" else ""
-        sql = f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit{where} ORDER BY {by}"
-        for row in self._stream(sql):
+        where = {"case": " WHERE case_id IS NOT NULL", "setup": " WHERE case_id IS NULL"}
+        clause = " WHERE case_id BETWEEN ? AND ?" if order == "case" and cases else \
+            where.get(order, "")
+        sql = f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit{clause} ORDER BY {by}"
+        for row in self._stream(sql, cases if order == "case" and cases else ()):
             yield dict(zip(_AUDIT_COLUMNS, row))
 
     def audit_row(self, seq: int) -> dict[str, Any] | None:
