@@ -33,7 +33,8 @@ def replay(files: tuple[str, ...], db: str | None, fmt: str | None) -> None:
     missing field): if any is broken, nothing is replayed (exit 2). Then each event runs
     with its own date; every divergence (an unexpected refusal, an expected refusal that
     did not happen, a rejected event, a final state that differs) is printed as
-    FILE:LINE: reason, with one summary line per file. Exit 0 only when all hold.
+    FILE:LINE: reason, with one summary line per file, on stdout; one Error line on
+    stderr says which files failed. Exit 0 only when all hold.
 
     Example: crossings replay tests/cases/*.yaml
     """
@@ -43,7 +44,9 @@ def replay(files: tuple[str, ...], db: str | None, fmt: str | None) -> None:
     else:
         for line in run.lines():
             click.echo(line)
-    click.get_current_context().exit(run.exit_code)
+    error = run.error()
+    if error is not None:
+        raise error
 
 
 @cli.command()

@@ -83,6 +83,25 @@ class ReplayRun:
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "files": [f.as_dict() for f in self.files]}
 
+    def error(self) -> WorkflowError | None:
+        """The one-line error for the command's exit: broken files (2), divergences (1)."""
+        broken = [f for f in self.files if f.errors]
+        if broken:
+            parts = [f"{f.file} (line {', '.join(str(p.line or '?') for p in f.errors)})"
+                     for f in broken]
+            return ScenarioError([p for f in broken for p in f.errors],
+                                 f"nothing replayed: errors in {'; '.join(parts)}")
+        failed = [f for f in self.files if not f.ok]
+        if failed:
+            return ReplayFailed(f"{len(failed)} of {len(self.files)} file(s) diverged from "
+                                f"the record: {', '.join(f.file for f in failed)}")
+        return None
+
+
+class ReplayFailed(WorkflowError):
+    """A replayed file diverged from its record (an unexpected refusal, a refusal that
+    did not happen, a rejected event, a final state that differs)."""
+
 
 # -- one scenario ----------------------------------------------------------------------------
 

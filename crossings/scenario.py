@@ -40,7 +40,7 @@ LABEL_PARAMS = ("accompanies",)  # options whose value is a case label in a scen
 
 # -- located values: YAML/JSON with the line of every mapping key and sequence item -------
 
-class LocDict(dict):  # type: ignore[type-arg]
+class LocDict(dict[Any, Any]):
     """A mapping from the file, with its own line and the line of each key."""
 
     line: int | None = None
@@ -48,7 +48,7 @@ class LocDict(dict):  # type: ignore[type-arg]
     duplicates: list[tuple[Any, int]]
 
 
-class LocList(list):  # type: ignore[type-arg]
+class LocList(list[Any]):
     """A sequence from the file, with its own line and the line of each item."""
 
     line: int | None = None
@@ -130,9 +130,9 @@ class ScenarioError(WorkflowError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], message: str | None = None) -> None:
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+        super().__init__(message or "\n".join(str(p) for p in problems))
 
 
 @dataclass(frozen=True)

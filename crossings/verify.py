@@ -351,18 +351,19 @@ class Verifier:
         last_case = self.store.next_case_id() - 1
         if self.store.path == ":memory:" or not head["rows"]:
             return False
-        tasks: list[tuple[int, int] | None] = [None]  # None: the chain
         step = max(1, -(-last_case // (3 * workers)))
-        tasks += [(lo, lo + step - 1) for lo in range(1, last_case + 1, step)]
-        tasks[-1] = (tasks[-1][0], _NO_CASE_ABOVE) if len(tasks) > 1 else (1, _NO_CASE_ABOVE)
+        ranges = [(lo, lo + step - 1) for lo in range(1, max(last_case, 1) + 1, step)]
+        ranges[-1] = (ranges[-1][0], _NO_CASE_ABOVE)
+        tasks: list[tuple[int, int] | None] = [None, *ranges]  # None: the chain
         setup = list(self.store.audit_stream(order="setup"))
         job = functools.partial(_work, self.store.path, self.engine.policy, head, setup,
                                 self.limit)
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
             results = pool.map(job, tasks, chunksize=1)
-        if any(r is None for r in results):
+        done = [r for r in results if r is not None]
+        if len(done) < len(results):
             return False
-        for result in results:
+        for result in done:
             self.merge(result)
         return True
 

@@ -51,6 +51,8 @@ def test_failing_file_fails_naming_each_failing_line(path):
     result = replay_cli(str(path))
     assert result.exit_code in (1, 2)
     assert named_lines(path, result.stdout) == marked_lines(path)
+    [error] = result.stderr.splitlines()
+    assert error.startswith("Error: ") and str(path) in error
 
 
 def test_broken_json_file_names_the_lines_of_its_errors():
