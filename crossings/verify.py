@@ -88,6 +88,8 @@ class Verifier:
         self.setting_seqs: list[int] = []
         self.setting_values: list[dict[str, Any]] = []
         self.defaults = engine.policy.defaults()
+        self.policy_key = (engine.policy.id, engine.policy.version)
+        self.other_policies: dict[str, tuple[int, int]] = {}  # "id@version" -> (first seq, count)
 
     def problem(self, seq: int | None, case: int | None, check: str, message: str) -> None:
         self.problem_count += 1
@@ -105,6 +107,7 @@ class Verifier:
             if not (workers > 1 and self.in_parallel(head, workers)):
                 self.check_chain()
                 self.check_cases()
+            self.report_other_policies()
             self.check_tables()
             if checkpoint is not None:
                 self.check_checkpoint(checkpoint, head)
@@ -203,9 +206,25 @@ class Verifier:
                 self.problem(row["seq"], case_id, "case",
                              f"{row['trigger']} from {row['source']}, but the rows before "
                              f"leave the case {case.state or 'not yet opened'}")
-            self.rerun(case, row)
+            if (row["policy"], row["policy_version"]) == self.policy_key:
+                self.rerun(case, row)
+            else:
+                self.other_policy(row)
             self.apply(case, row)
         return case
+
+    def other_policy(self, row: Mapping[str, Any]) -> None:
+        """A row recorded under another policy (or version): this code cannot re-run it."""
+        key = f"{row['policy']}@{row['policy_version']}"
+        first, count = self.other_policies.get(key, (row["seq"], 0))
+        self.other_policies[key] = (min(first, row["seq"]), count + 1)
+
+    def report_other_policies(self) -> None:
+        ours = "@".join(self.policy_key)
+        for key, (first, count) in sorted(self.other_policies.items()):
+            self.problem(first, None, "policy", f"{count} applied row(s) were recorded under "
+                         f"policy {key} (the first at seq {first}); this crossings runs "
+                         f"{ours} and cannot re-run their guards")
 
     def check_actor(self, row: Mapping[str, Any]) -> None:
         registered = self.actors.get(row["actor"])
@@ -243,14 +262,10 @@ class Verifier:
         stored = f"[{row['changes']},{row['clauses']},{row['guards']}]"
         if decision.target == row["target"] and dumps(mine) == stored:
             return
-        recorded = (("target", decision.target or None, row["target"]),
-                    ("changes", dumps(mine[0]), row["changes"]),
-                    ("clauses", dumps(mine[1]), row["clauses"]),
-                    ("guards", dumps(mine[2]), row["guards"]))
-        differ = [name for name, mine, theirs in recorded if mine != theirs]
+        differ = _differences(decision, mine, row)
         if differ:
             self.problem(seq, case.id, "guard", f"{trigger} re-run on the facts as they stood "
-                         f"gives other {', '.join(differ)} than the row records")
+                         f"differs from the row: {'; '.join(differ)}")
 
     def decide(self, case: _Rebuilt, row: Mapping[str, Any]) -> Any:
         actor = Actor(row["actor"], row["role"])
@@ -373,6 +388,9 @@ class Verifier:
         self.problem_count += other["problem_count"]
         room = max(0, self.limit - len(self.problems))
         self.problems += other["problems"][:room]
+        for key, (first, count) in other["other_policies"].items():
+            mine = self.other_policies.get(key, (first, 0))
+            self.other_policies[key] = (min(first, mine[0]), count + mine[1])
 
     # checkpoint ----------------------------------------------------------------------
 
@@ -414,7 +432,8 @@ def _work(path: str, policy: Any, head: Mapping[str, Any], setup: list[dict[str,
             else:
                 verifier.check_cases(cases)
         return {"rows": verifier.rows, "cases": verifier.cases,
-                "problem_count": verifier.problem_count, "problems": verifier.problems}
+                "problem_count": verifier.problem_count, "problems": verifier.problems,
+                "other_policies": verifier.other_policies}
     finally:
         store.close()
 
@@ -431,6 +450,32 @@ class _Peek:
         assert item is not None
         self.next = next(self._items, None)
         return item
+
+
+def _differences(decision: Any, mine: list[Any], row: Mapping[str, Any]) -> list[str]:
+    """What a re-run decision gives that the row does not record, in words."""
+    out = []
+    if (decision.target or None) != row["target"]:
+        out.append(f"target {decision.target}, the row records {row['target']}")
+    changes, clauses, guards = mine
+    recorded_changes = json.loads(row["changes"])
+    keys = sorted(k for k in set(changes) | set(recorded_changes)
+                  if dumps(changes.get(k)) != dumps(recorded_changes.get(k)))
+    if keys:
+        out.append(f"changes to {', '.join(keys)}")
+    if dumps(clauses) != row["clauses"]:
+        out.append(f"clauses [{', '.join(clauses)}], the row records "
+                   f"[{', '.join(json.loads(row['clauses']))}]")
+    recorded_guards = {g.get("guard"): g for g in json.loads(row["guards"])}
+    names = [g["guard"] for g in guards]
+    if names != list(recorded_guards):
+        out.append(f"guards [{', '.join(names)}], the row records "
+                   f"[{', '.join(map(str, recorded_guards))}]")
+    else:
+        out += [f"guard {g['guard']} gives {g['reason']!r}, the row records "
+                f"{recorded_guards[g['guard']].get('reason')!r}"
+                for g in guards if dumps(g) != dumps(recorded_guards[g["guard"]])]
+    return out
 
 
 def _changes(row: Mapping[str, Any]) -> dict[str, Any]:

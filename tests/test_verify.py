@@ -189,6 +189,28 @@ def test_a_removed_attempt_with_a_rechained_trail_is_a_guard_divergence(db):
     assert "needs 3 refused attempts; 2 are recorded" in guard[0]["message"]
 
 
+def test_rows_recorded_under_another_policy_version_are_named_not_rerun(db):
+    sql(db, "UPDATE audit SET policy_version = '0' WHERE case_id = 1")
+    rechain(db)
+    report = verify(db)
+    [problem] = report["problems"]
+    assert problem["check"] == "policy"
+    assert "recorded under policy jilin-1961-11-25@0" in problem["message"]
+
+
+def test_a_guard_list_unlike_the_policys_is_a_divergence_naming_both(db):
+    """As when the policy's guards change and its version does not."""
+    seq, guards = one(db, "SELECT seq, guards FROM audit WHERE trigger = 'grant_residency' "
+                          "AND outcome = 'applied' ORDER BY seq LIMIT 1")
+    sql(db, "UPDATE audit SET guards = ? WHERE seq = ?",
+        params=(json.dumps(json.loads(guards)[1:], sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":")), seq))
+    rechain(db)
+    [problem] = verify(db)["problems"]
+    assert (problem["seq"], problem["check"]) == (seq, "guard")
+    assert "the row records [consulate_agreed, no_crime_recorded]" in problem["message"]
+
+
 def test_a_setting_changed_out_of_band_is_found(db):
     sql(db, "INSERT OR REPLACE INTO settings (name, value) VALUES ('transfer_cutoff', '\"1961-12-31\"')")
     [problem] = verify(db)["problems"]
