@@ -13,10 +13,16 @@
    (a divergence, as Temporal's replayer raises one).
 3. **The tables** of set-up: the stored settings and actors must be those the trail says.
 
+A refused row must name the state and version its case was in; the refusal itself is not
+re-run (a refused group's rows depend on the other cases of the group). Rows recorded
+under another policy id or version cannot be re-run by this code: they are reported once,
+counted, rather than as one divergence each.
+
 Only one case is held at a time (plus the settings changes and the actors), so memory
 does not grow with the number of events. A handover of a minor reads the accompanied
 case's facts as they stood at the handover from that case's own rows (one indexed query
-per minor handed over): the group's guard needs them.
+per minor handed over): the group's guard needs them. From ``PARALLEL_ROWS`` rows the
+chain and ranges of cases are checked in worker processes, each holding the same.
 
 Against a checkpoint (row count and head hash taken earlier), truncation (fewer rows) and
 rollback to another copy (the checkpoint's row missing or with another hash) are found
