@@ -176,3 +176,41 @@ def test_the_cases_apply_every_trigger_cite_every_clause_and_reach_every_state()
     assert triggers == {t.name for t in JILIN_1961.triggers}
     assert clauses == set(CLAUSES) - {"W1"}  # W1: cadres' education, no trigger
     assert states == set(JILIN_1961.state_names)
+
+
+def _generated(cases: int) -> dict:
+    labels = [f"c{n}" for n in range(cases)]
+    events = [{"at": "1961-11-10", "by": "Zhao", "do": "open", "case": label,
+               "name": f"Crosser {label}", "crossed_on": "1961-10", "place": "Badaogou"}
+              for label in labels]
+    for label in labels:
+        events += [{"at": "1961-11-11", "by": "Zhao", "do": "investigate", "case": label,
+                    "citizenship": "dprk", "purpose": "other"},
+                   {"at": "1961-11-11", "by": "Zhao", "do": "begin_persuasion", "case": label},
+                   {"at": "1961-11-12", "by": "Zhao", "do": "persuade", "case": label,
+                    "outcome": "agreed"}]
+    events.sort(key=lambda e: e["at"])
+    events.append({"at": "1961-11-13", "by": "Kim", "do": "hand_over",
+                   "cases": [f"c{n}" for n in range(cases)],
+                   "representative": "Kang Myong-chol", "crossing_point": "Changbai-Hyesan bridge"})
+    return {"actors": [{"name": "Zhao", "role": "county-officer"},
+                       {"name": "Kim", "role": "border-defence"}],
+            "events": events, "expect": {f"c{n}": {"state": "returned"} for n in range(cases)}}
+
+
+def test_a_scenario_built_in_python_replays_in_one_transaction(service):
+    from crossings.scenario import from_data
+
+    report = service.replay(from_data(_generated(40), "generated"), batch=True)
+    assert report.ok, [str(d) for d in report.divergences]
+    assert (report.events, report.cases) == (161, 40)
+
+
+def test_a_scenario_built_in_python_reports_problems_without_lines():
+    from crossings.scenario import ScenarioError, from_data
+
+    data = _generated(1)
+    data["events"][1]["do"] = "interrogate"
+    with pytest.raises(ScenarioError) as caught:
+        from_data(data, "generated")
+    assert str(caught.value).startswith("generated: unknown trigger 'interrogate'")
