@@ -109,8 +109,9 @@ class Verifier:
             head = self.store.head()
             if workers is None:
                 workers = auto_workers(head["rows"])
-            self.read_setup(self.store.audit_stream(order="setup"))
-            if not (workers > 1 and self.in_parallel(head, workers)):
+            setup = list(self.store.audit_stream(order="setup"))  # few: actors, settings
+            self.read_setup(setup)
+            if not (workers > 1 and self.in_parallel(head, setup, workers)):
                 self.check_chain()
                 self.check_cases()
             self.report_other_policies()
@@ -365,7 +366,8 @@ class Verifier:
 
     # in parallel -------------------------------------------------------------------
 
-    def in_parallel(self, head: Mapping[str, Any], workers: int) -> bool:
+    def in_parallel(self, head: Mapping[str, Any], setup: list[dict[str, Any]],
+                    workers: int) -> bool:
         """Run the chain and the cases (in id ranges) in worker processes, each on its own
         connection. False if that cannot be done (a memory database, a trail written to
         meanwhile): the caller then runs them here, in this one snapshot."""
@@ -376,7 +378,6 @@ class Verifier:
         ranges = [(lo, lo + step - 1) for lo in range(1, max(last_case, 1) + 1, step)]
         ranges[-1] = (ranges[-1][0], _NO_CASE_ABOVE)
         tasks: list[tuple[int, int] | None] = [None, *ranges]  # None: the chain
-        setup = list(self.store.audit_stream(order="setup"))
         job = functools.partial(_work, self.store.path, self.engine.policy, head, setup,
                                 self.limit)
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
