@@ -72,23 +72,28 @@ def tree_rss_kb(root: int) -> int:
     return total
 
 
-def timed_verify(path: Path, jobs: int | None) -> tuple[dict, float, float]:
-    """Run `crossings verify --json`; its report, wall seconds, peak tree RSS in MB."""
+def timed_verify(path: Path, jobs: int | None) -> tuple[dict, float, float, float]:
+    """Run `crossings verify --json`: its report, wall seconds, CPU seconds (verify and
+    its workers), and peak resident memory of all its processes together, in MB."""
     command = [sys.executable, "-m", "crossings", "verify", "--db", str(path), "--json"]
     command += ["--jobs", str(jobs)] if jobs else []
     peak = 0
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
-        while child.poll() is None:
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
             peak = max(peak, tree_rss_kb(child.pid))
             time.sleep(0.05)
         took = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         report = json.loads(out.read())
     if child.returncode not in (0, 1):
         sys.exit(f"verify failed with exit code {child.returncode}")
-    return report, took, peak / 1024
+    return report, took, usage.ru_utime + usage.ru_stime, peak / 1024
 
 
 def main() -> None:
@@ -100,11 +105,13 @@ def main() -> None:
     args = parser.parse_args()
     path = args.db or Path(tempfile.gettempdir()) / f"crossings-bench-{args.rows}.db"
     ensure_database(path, args.rows, args.rebuild)
-    report, took, peak_mb = timed_verify(path, args.jobs)
+    report, took, cpu, peak_mb = timed_verify(path, args.jobs)
     verdict = "ok" if report["ok"] else f"{report['problem_count']} problem(s)"
+    load = os.getloadavg()[0]
     print(f"verify: {report['rows']:,} rows, {report['cases']:,} cases in {took:.1f} s: "
-          f"{report['rows'] / took:,.0f} rows/s; peak memory {peak_mb:.0f} MB "
-          f"(all verify processes); {verdict}")
+          f"{report['rows'] / took:,.0f} rows/s; {cpu:.1f} CPU-s ({report['rows'] / cpu:,.0f} "
+          f"rows per CPU-second); peak memory {peak_mb:.0f} MB (all verify processes); "
+          f"load average {load:.1f} on {os.cpu_count()} CPUs; {verdict}")
     if args.rows >= 1_000_000:
         met = took < TARGET_SECONDS and peak_mb < TARGET_MB
         print(f"target (under {TARGET_SECONDS} s and {TARGET_MB} MB): {'met' if met else 'NOT met'}")
