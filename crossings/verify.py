@@ -79,6 +79,7 @@ class _Rebuilt:
     version: int = 0
     facts: dict[str, Any] = field(default_factory=dict)
     last_seq: int | None = None
+    updated_at: str | None = None  # recorded_at of the last applied row
 
 
 class Verifier:
@@ -269,7 +270,10 @@ class Verifier:
         stored = f"[{row['changes']},{row['clauses']},{row['guards']}]"
         if decision.target == row["target"] and dumps(mine) == stored:
             return
-        differ = _differences(decision, mine, row)
+        try:
+            differ = _differences(decision, mine, row)
+        except (json.JSONDecodeError, TypeError, AttributeError):
+            differ = ["the row's changes, clauses or guards cannot be read"]
         if differ:
             self.problem(seq, case.id, "guard", f"{trigger} re-run on the facts as they stood "
                          f"differs from the row: {'; '.join(differ)}")
@@ -310,10 +314,11 @@ class Verifier:
         return facts if found else None
 
     def apply(self, case: _Rebuilt, row: Mapping[str, Any]) -> None:
-        seq = row["seq"]
-        if row["case_version"] != case.version + 1:
-            self.problem(seq, case.id, "case", f"version {row['case_version']} follows "
+        seq, version = row["seq"], row["case_version"]
+        if version != case.version + 1:
+            self.problem(seq, case.id, "case", f"version {version} follows "
                          f"version {case.version}")
+            version = version if isinstance(version, int) else case.version + 1
         try:
             changes = _changes(row)
         except (json.JSONDecodeError, ValueError, TypeError):
@@ -324,7 +329,8 @@ class Verifier:
                 self.problem(seq, case.id, "case", f"the row changes {key} from {old!r}, but "
                              f"the rows before leave it {case.facts.get(key)!r}")
             case.facts[key] = new
-        case.state, case.version = row["target"], row["case_version"]
+        case.state, case.version = row["target"], version
+        case.updated_at = row["recorded_at"]
 
     def compare(self, case: _Rebuilt, stored: Mapping[str, Any]) -> None:
         found = []
@@ -332,12 +338,14 @@ class Verifier:
             found.append(f"state is {stored['state']}, its rows give {case.state}")
         if stored["version"] != case.version:
             found.append(f"version is {stored['version']}, its rows give {case.version}")
-        differ = _differing(stored["facts"] or {"(unreadable)": True}, case.facts)
+        facts = stored["facts"] if isinstance(stored["facts"], dict) else {"(unreadable)": True}
+        differ = _differing(facts, case.facts)
         if differ:
             found.append(f"facts {', '.join(differ)} differ from its rows")
         flagged = any(g.get("answer") is None for g in case.facts.get("guidance") or [])
         columns = {"name": case.facts.get("name"), "native_name": case.facts.get("native_name"),
-                   "opened_on": case.facts.get("opened_on"), "flagged": flagged}
+                   "opened_on": case.facts.get("opened_on"), "flagged": flagged,
+                   "updated_at": case.updated_at}
         found += [f"column {k} is {stored[k]!r}, its rows give {v!r}"
                   for k, v in columns.items() if stored[k] != v]
         if found:

@@ -268,7 +268,7 @@ class SQLiteStore(SQLiteReports, Store):
 
     def case_records(self, cases: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
         keys = ("id", "state", "version", "name", "native_name", "facts", "flagged",
-                "opened_on")
+                "opened_on", "updated_at")
         where = " WHERE id BETWEEN ? AND ?" if cases else ""
         for row in self._stream(f"SELECT {', '.join(keys)} FROM cases{where} ORDER BY id",
                                 cases or ()):

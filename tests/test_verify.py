@@ -50,12 +50,14 @@ def checkpoint(db: str) -> dict[str, Any]:
 def sql(db: str, *statements: str, params: tuple[Any, ...] = ()) -> None:
     """Alter the database behind crossings' back, append-only triggers dropped first."""
     conn = sqlite3.connect(db)
-    conn.execute("DROP TRIGGER IF EXISTS audit_no_update")
-    conn.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-    for statement in statements:
-        conn.execute(statement, params)
-    conn.commit()
-    conn.close()
+    try:
+        conn.execute("DROP TRIGGER IF EXISTS audit_no_update")
+        conn.execute("DROP TRIGGER IF EXISTS audit_no_delete")
+        for statement in statements:
+            conn.execute(statement, params)
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def one(db: str, query: str) -> Any:
@@ -297,3 +299,46 @@ def test_verify_memory_does_not_grow_with_the_number_of_events(tmp_path):
     build(large, 12_000)
     _verify_peak_bytes(small)  # the first run imports and builds what later runs share
     assert _verify_peak_bytes(large) < 1.1 * _verify_peak_bytes(small)
+
+
+AUDIT_COLUMNS = (*FIELDS, "hash")
+ODD_VALUES = (None, "", "x", -1, "{}", "[1]")
+
+
+def test_any_one_cell_altered_is_found_and_never_crashes_verify(pristine, tmp_path):
+    """Every column of a mid-trail applied row, set to odd values: a problem each time."""
+    seq = one(str(pristine), "SELECT seq FROM audit WHERE trigger = 'persuade' AND "
+                             "outcome = 'applied' ORDER BY seq LIMIT 1 OFFSET 3")[0]
+    missed = []
+    for column in AUDIT_COLUMNS:
+        before = one(str(pristine), f"SELECT {column} FROM audit WHERE seq = {seq}")[0]
+        for value in (v for v in ODD_VALUES if v != before):
+            copy = tmp_path / "odd.db"
+            shutil.copy(pristine, copy)
+            try:
+                sql(str(copy), f"UPDATE audit SET {column} = ? WHERE seq = {seq}", params=(value,))
+            except sqlite3.IntegrityError:
+                continue  # NOT NULL, CHECK or STRICT refused the value: nothing to find
+            if verify(str(copy))["ok"]:
+                missed.append((column, value))
+    assert missed == []
+
+
+CASE_COLUMNS = ("state", "version", "name", "native_name", "facts", "flagged", "opened_on",
+                "updated_at")
+
+
+def test_any_one_cell_of_a_case_row_altered_is_found(pristine, tmp_path):
+    missed = []
+    for column in CASE_COLUMNS:
+        before = one(str(pristine), f"SELECT {column} FROM cases WHERE id = 2")[0]
+        for value in (v for v in (*ODD_VALUES, 0, 1, "returned") if v != before):
+            copy = tmp_path / "odd.db"
+            shutil.copy(pristine, copy)
+            try:
+                sql(str(copy), f"UPDATE cases SET {column} = ? WHERE id = 2", params=(value,))
+            except sqlite3.IntegrityError:
+                continue
+            if verify(str(copy))["ok"]:
+                missed.append((column, value))
+    assert missed == []
