@@ -426,8 +426,6 @@ class Service:
                 "policy": f"{self.policy.id}@{self.policy.version}",
                 "at": self._recorded_at(), "database": self.store.path}
 
-
-
     # -- reports, name lists, diagrams (issue 6) --------------------------------------------
 
     def timeline(self, case_id: Any) -> dict[str, Any]:
