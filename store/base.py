@@ -80,6 +80,12 @@ class Store(ReportQueries, ABC):
     def case_rows(self) -> Iterator[Case]:
         """Every case, in id order, streamed."""
 
+    @abstractmethod
+    def case_records(self, cases: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
+        """Every case row (or those with ids in the inclusive range ``cases``) with all
+        its columns (facts parsed, flagged a bool), in id order, streamed: verification
+        compares each with the case's audit rows."""
+
     # audit trail ---------------------------------------------------------------------
     @abstractmethod
     def append(self, rows: list[dict[str, Any]]) -> list[int]:
@@ -89,8 +95,15 @@ class Store(ReportQueries, ABC):
     def audit(self, **filters: Any) -> Iterator[dict[str, Any]]: ...
 
     @abstractmethod
-    def audit_stream(self, order: str = "seq") -> Iterator[dict[str, Any]]:
-        """Every audit row, by ``seq`` or by ``case`` (case id, then seq), streamed."""
+    def audit_stream(self, order: str = "seq",
+                     cases: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
+        """Every audit row, by ``seq`` or by ``case`` (case id, then seq; only rows with
+        a case, or with a case id in the inclusive range ``cases``), or the ``setup``
+        rows (no case id) by seq; streamed."""
+
+    @abstractmethod
+    def audit_row(self, seq: int) -> dict[str, Any] | None:
+        """The audit row at ``seq``, or None."""
 
     @abstractmethod
     def head(self) -> dict[str, Any]:

@@ -266,6 +266,20 @@ class SQLiteStore(SQLiteReports, Store):
         for row in self._stream(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY id"):
             yield _case(row)
 
+    def case_records(self, cases: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
+        keys = ("id", "state", "version", "name", "native_name", "facts", "flagged",
+                "opened_on", "updated_at")
+        where = " WHERE id BETWEEN ? AND ?" if cases else ""
+        for row in self._stream(f"SELECT {', '.join(keys)} FROM cases{where} ORDER BY id",
+                                cases or ()):
+            record = dict(zip(keys, row))
+            try:
+                record["facts"] = json.loads(record["facts"])
+            except json.JSONDecodeError:
+                record["facts"] = None  # unreadable: verification reports it
+            record["flagged"] = bool(record["flagged"])
+            yield record
+
     # audit trail -----------------------------------------------------------------------
 
     def _current_head(self) -> tuple[int, str]:
@@ -303,12 +317,19 @@ class SQLiteStore(SQLiteReports, Store):
         for row in self._stream(sql, params):
             yield dict(zip(_AUDIT_COLUMNS, row))
 
-    def audit_stream(self, order: str = "seq") -> Iterator[dict[str, Any]]:
+    def audit_stream(self, order: str = "seq",
+                     cases: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
         by = "case_id, seq" if order == "case" else "seq"
-        where = " WHERE case_id IS NOT NULL" if order == "case" else ""
-        sql = f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit{where} ORDER BY {by}"
-        for row in self._stream(sql):
+        where = {"case": " WHERE case_id IS NOT NULL", "setup": " WHERE case_id IS NULL"}
+        clause = " WHERE case_id BETWEEN ? AND ?" if order == "case" and cases else \
+            where.get(order, "")
+        sql = f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit{clause} ORDER BY {by}"
+        for row in self._stream(sql, cases if order == "case" and cases else ()):
             yield dict(zip(_AUDIT_COLUMNS, row))
+
+    def audit_row(self, seq: int) -> dict[str, Any] | None:
+        row = self._one(f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit WHERE seq = ?", (seq,))
+        return dict(zip(_AUDIT_COLUMNS, row)) if row else None
 
     def head(self) -> dict[str, Any]:
         count = self._one("SELECT count(*) FROM audit")[0]
