@@ -24,3 +24,28 @@ def test_refusal_is_one_line_naming_the_clause_and_is_recorded(run):
     assert "(P3)" in result.stderr
     rows = json.loads(run("log", "--case", "1", "--outcome", "refused", "--json").stdout)
     assert [(r["trigger"], r["clauses"]) for r in rows] == [("refer", ["P3"])]
+
+
+def test_a_refused_group_leaves_no_group_number_behind(service):
+    import pytest
+
+    from workflow import GuardRefused
+
+    def persuading(name, outcome):
+        case = service.open_case("Zhao", at="1961-11-10", name=name, crossed_on="1961",
+                                 place="Changbai")
+        service.fire("investigate", case.id, "Zhao", at="1961-11-11", citizenship="dprk")
+        service.fire("begin_persuasion", case.id, "Zhao", at="1961-11-11")
+        service.fire("persuade", case.id, "Zhao", at="1961-11-12", outcome=outcome)
+        return case.id
+
+    ready, refuser = persuading("A", "agreed"), persuading("B", "refused")
+    with pytest.raises(GuardRefused):
+        service.hand_over([ready, refuser], "Kim", at="1961-11-20", representative="R",
+                          crossing_point="Bridge")
+    refused_rows = list(service.log(trigger="hand_over"))
+    assert [r["group_id"] for r in refused_rows] == [None, None]
+    group = service.hand_over([ready], "Kim", at="1961-11-21", representative="R",
+                              crossing_point="Bridge")
+    assert group["id"] == 1
+    assert [r["group_id"] for r in service.log(trigger="hand_over", outcome="applied")] == [1]

@@ -269,8 +269,9 @@ class Engine:
                     case.id, trigger_name, case.state, case.state, REFUSED, actor, at,
                     dict(params), ["P1"], decision.guards, {},
                     f"the group handover was refused because of case(s) {names} (P1: all "
-                    "or nothing)", case.version, case.facts, group_id, "group",
+                    "or nothing)", case.version, case.facts, None, "group",
                 )
+            decision.group_id = None  # no group was formed: the number stays free
             out.append(decision)
         return out
 

@@ -451,7 +451,8 @@ SETTINGS: tuple[Setting, ...] = (
 
 JILIN_1961 = Policy(
     id="jilin-1961-11-25",
-    version="1",
+    # 2: grant_residency, approve_transfer and transfer check citizenship (G for 'other').
+    version="2",
     title="Jilin Provincial Committee cable of 25 November 1961",
     states=STATES,
     triggers=TRIGGERS,
