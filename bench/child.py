@@ -1,0 +1,52 @@
+"""``python -m bench.child FUNC JSON``: run one workload in this process, print its JSON.
+
+The workload's module is imported only here, so a raw-sqlite3 child never imports
+crossings. ``peak_rss_mb`` is this process's peak resident set (``ru_maxrss``). With a
+``profile`` argument the workload runs under cProfile and its stats go to that file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import resource
+import sys
+from typing import Any
+
+FUNCS = {
+    "engine_w": "bench.workload:engine_w",
+    "raw_w": "bench.raw:raw_w",
+    "engine_batch": "bench.workload:engine_batch",
+    "raw_batch": "bench.raw:raw_batch",
+    "handover": "bench.workload:handover",
+    "memory": "bench.workload:memory",
+    "build": "bench.build:build",
+}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def call(name: str, args: dict[str, Any]) -> dict[str, Any]:
+    module, func = FUNCS[name].split(":")
+    target = getattr(importlib.import_module(module), func)
+    profile = args.pop("profile", None)
+    if not profile:
+        return dict(target(**args))
+    import cProfile
+
+    profiler = cProfile.Profile()
+    result = dict(profiler.runcall(target, **args))
+    profiler.dump_stats(profile)
+    return result
+
+
+def main(argv: list[str]) -> None:
+    result = call(argv[0], json.loads(argv[1]) if len(argv) > 1 else {})
+    result.setdefault("peak_rss_mb", peak_rss_mb())
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

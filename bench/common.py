@@ -1,0 +1,88 @@
+"""What every section shares: result rows, child processes, fresh files, medians."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Row:
+    """One line of the table: a figure, its target (if any) and whether it holds."""
+
+    section: str
+    figure: str
+    value: str
+    target: str = ""
+    holds: bool | None = None
+
+
+@dataclass
+class Config:
+    quick: bool
+    runs: int
+    workdir: Path
+    profile: Path | None = None  # where profiled runs write their pstats
+    rebuild: bool = False
+
+
+def fresh(path: Path) -> Path:
+    """Remove a database and its WAL companions; return the path."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+def run_child(func: str, **args: Any) -> dict[str, Any]:
+    """Run ``bench.child FUNC`` in a new Python process; return the JSON it prints last."""
+    cmd = [sys.executable, "-m", "bench.child", func, json.dumps(args, default=str)]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=_child_env())
+    if done.returncode != 0:
+        raise RuntimeError(f"bench child {func} failed ({done.returncode}):\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def interleaved(runs: int, kinds: dict[str, Callable[[], dict[str, Any]]]
+                ) -> dict[str, list[dict[str, Any]]]:
+    """Run every kind once per round, alternating the order round by round."""
+    names = list(kinds)
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for round_ in range(runs):
+        for name in names if round_ % 2 == 0 else reversed(names):
+            out[name].append(kinds[name]())
+    return out
+
+
+def median(values: Iterable[float]) -> float:
+    return float(statistics.median(list(values)))
+
+
+def ratio_rows(section: str, label: str, engine: list[dict[str, Any]],
+               raw: list[dict[str, Any]], unit: str, target: float) -> list[Row]:
+    """Engine and baseline rates, RSS, and the median of the per-round ratios."""
+    ratio = median(e["rate"] / r["rate"] for e, r in zip(engine, raw))
+    return [
+        Row(section, f"{label}: crossings", rate_text(engine, unit)),
+        Row(section, f"{label}: raw sqlite3", rate_text(raw, unit)),
+        Row(section, f"{label}: ratio", f"{ratio:.2f}x", f">= {target}x", ratio >= target),
+    ]
+
+
+def rate_text(results: list[dict[str, Any]], unit: str) -> str:
+    rate = median(r["rate"] for r in results)
+    rss = median(r["peak_rss_mb"] for r in results)
+    return f"{rate:,.0f} {unit}, peak RSS {rss:.1f} MB (median of {len(results)})"
