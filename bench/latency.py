@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import build, scenario
-from .commands import import_times, script, timings
+from .commands import compiled, import_times, script, timings
 from .common import Config, Row, median
 
 READS = {
@@ -21,6 +21,7 @@ TRIGGERS = {
 def cli_latency(config: Config) -> list[Row]:
     db = build.ensure(config, "latency", 100, scenario.MIX)  # 48, 58, 59: persuading
     env = {"CROSSINGS_DB": str(db), "CROSSINGS_ACTOR": "Zhao"}
+    compiled()
     crossings = script("crossings")
     commands = {name: ([crossings, *args], env) for name, args in {**READS, **TRIGGERS}.items()}
     commands["baseline"] = ([script("sqlite-utils"), "tables", str(db)], {})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import build, scenario
-from .commands import available, run, script, timings
+from .commands import available, compiled, run, script, timings
 from .common import Config, Row, median
 
 # Issue 6: (command name, arguments) of each report to hold within 2 s on the big database.
@@ -43,6 +43,7 @@ def scale(config: Config) -> list[Row]:
 
 
 def _compare(config: Config, big: Path, small: Path, n: int) -> list[Row]:
+    compiled()
     crossings = script("crossings")
     # Case ids ending in 8 are persuading (template "ready"): one mid-table in each.
     commands = {}
