@@ -8,7 +8,6 @@ rolling back to an older copy is caught against a checkpoint (size and head hash
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any, Mapping
 
@@ -53,6 +52,8 @@ def canonical(row: Mapping[str, Any]) -> str:
 
 
 def row_hash(row: Mapping[str, Any]) -> str:
+    import hashlib  # here, not at start-up: loading OpenSSL costs a read command ~2.5 ms
+
     return hashlib.sha256(canonical(row).encode("utf-8")).hexdigest()
 
 
