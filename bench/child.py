@@ -2,7 +2,8 @@
 
 The workload's module is imported only here, so a raw-sqlite3 child never imports
 crossings. ``peak_rss_mb`` is this process's peak resident set (``ru_maxrss``). With a
-``profile`` argument the workload runs under cProfile and its stats go to that file.
+``profile`` argument the workload's timed part (``with timed():``) runs under cProfile
+and its stats go to that file.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import importlib
 import json
 import resource
 import sys
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 FUNCS = {
     "engine_w": "bench.workload:engine_w",
@@ -22,6 +24,21 @@ FUNCS = {
     "memory": "bench.workload:memory",
     "build": "bench.build:build",
 }
+
+
+_profiler: Any = None
+
+
+@contextmanager
+def timed() -> Iterator[None]:
+    """Mark the part of a workload that is measured (and profiled, with ``profile``)."""
+    if _profiler is not None:
+        _profiler.enable()
+    try:
+        yield
+    finally:
+        if _profiler is not None:
+            _profiler.disable()
 
 
 def peak_rss_mb() -> float:
@@ -36,9 +53,10 @@ def call(name: str, args: dict[str, Any]) -> dict[str, Any]:
         return dict(target(**args))
     import cProfile
 
-    profiler = cProfile.Profile()
-    result = dict(profiler.runcall(target, **args))
-    profiler.dump_stats(profile)
+    global _profiler
+    _profiler = cProfile.Profile()
+    result = dict(target(**args))
+    _profiler.dump_stats(profile)
     return result
 
 
@@ -49,4 +67,6 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    from bench import child  # the module the workloads import, not this __main__ copy
+
+    child.main(sys.argv[1:])
