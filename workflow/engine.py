@@ -99,6 +99,7 @@ class Engine:
     def __init__(self, policy: Policy = JILIN_1961) -> None:
         self.policy = policy
         self._machine: "Machine | None" = None
+        self._targets: dict[tuple[str, str], str] = {}  # (trigger, source) -> machine's dest
 
     @property
     def machine(self) -> "Machine":
@@ -234,13 +235,21 @@ class Engine:
         }
         base.facts = after
         if base.source is not None:
-            token = _Token(base.source)
-            self.machine.events[trigger.name].trigger(token)
-            base.target = token.state
+            base.target = self._target(trigger.name, base.source)
         base.outcome = APPLIED
         base.version += 1
         base.reason = ""
         return base
+
+    def _target(self, trigger: str, source: str) -> str:
+        """The state the shared Machine moves SOURCE to on TRIGGER; fired once per pair
+        and remembered (the table never changes), not on every event."""
+        key = (trigger, source)
+        if key not in self._targets:
+            token = _Token(source)
+            self.machine.events[trigger].trigger(token)
+            self._targets[key] = token.state
+        return self._targets[key]
 
     def decide_group(
         self,
