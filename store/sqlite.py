@@ -229,18 +229,29 @@ class SQLiteStore(SQLiteReports, Store):
         )
 
     def update_cases(self, cases: list[tuple[Case, int]], recorded_at: str) -> None:
-        for case, expected in cases:
-            cursor = self._run(
+        """One executemany for the lot (a group of 10,000 is one statement); its rowcount
+        sums the rows each UPDATE matched, so any shortfall is a stale version."""
+        values = [(case.state, case.version, case.name, case.native_name, dumps(case.facts),
+                   int(bool(case.flags)), recorded_at, case.id, expected)
+                  for case, expected in cases]
+        with _converted(self.path):
+            cursor = self.conn.executemany(
                 "UPDATE cases SET state = ?, version = ?, name = ?, native_name = ?, "
-                "facts = ?, flagged = ?, updated_at = ? WHERE id = ? AND version = ?",
-                (case.state, case.version, case.name, case.native_name, dumps(case.facts),
-                 int(bool(case.flags)), recorded_at, case.id, expected),
+                "facts = ?, flagged = ?, updated_at = ? WHERE id = ? AND version = ?", values)
+        if cursor.rowcount != len(values):
+            case, expected = self._stale(cases)
+            raise Conflict(
+                f"case {case.id} changed since it was read (expected version {expected}); "
+                "nothing was written, try again"
             )
-            if cursor.rowcount != 1:
-                raise Conflict(
-                    f"case {case.id} changed since it was read (expected version {expected}); "
-                    "nothing was written, try again"
-                )
+
+    def _stale(self, cases: list[tuple[Case, int]]) -> tuple[Case, int]:
+        """The first case whose row the UPDATE did not find at its new version."""
+        for case, expected in cases:
+            row = self._one("SELECT version FROM cases WHERE id = ?", (case.id,))
+            if row is None or row[0] != case.version:
+                return case, expected
+        return cases[0]
 
     def cases(self, state: str | None = None, after: int = 0,
               limit: int | None = None) -> Iterator[dict[str, Any]]:
