@@ -299,7 +299,7 @@ class SQLiteStore(SQLiteReports, Store):
             full = {**row, "seq": seq, "prev_hash": prev}
             prev = row_hash(full)
             full["hash"] = prev
-            values.append(tuple(full.get(c) for c in _AUDIT_COLUMNS))
+            values.append([full.get(c) for c in _AUDIT_COLUMNS])
             seqs.append(seq)
         with _converted(self.path):
             self.conn.executemany(_INSERT_AUDIT, values)
