@@ -158,7 +158,9 @@ class Engine:
         results = []
         for spec in trigger.guards:
             check = GUARDS[spec.guard](ctx)
-            clauses = spec.clauses + tuple(c for c in check.extra_clauses if c not in spec.clauses)
+            clauses = spec.clauses
+            if check.extra_clauses:  # rare (citizenship "other" adds G): skip the genexpr
+                clauses += tuple(c for c in check.extra_clauses if c not in spec.clauses)
             results.append(GuardResult(spec.guard, check.passed, clauses, check.reason, check.read))
         return results
 
