@@ -30,6 +30,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
     parser.add_argument("--quick", action="store_true",
                         help="About a minute: smaller N, 3 runs, a 100,000-case scale database.")
+    parser.add_argument("--tiny", action="store_true",
+                        help="Seconds: every code path on tiny inputs, one run (the test "
+                             "suite's smoke test); the figures mean nothing.")
     parser.add_argument("--only", nargs="+", choices=list(SECTIONS), metavar="SECTION",
                         help=f"Run only these sections ({', '.join(SECTIONS)}).")
     parser.add_argument("--runs", type=int, help="Runs per measurement (default 3, full 5).")
@@ -52,14 +55,15 @@ def main(argv: list[str]) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-    runs = args.runs or (3 if args.quick else 5)
-    config = Config(args.quick, runs, args.workdir, args.profile, args.rebuild)
+    size = "tiny" if args.tiny else "quick" if args.quick else "full"
+    runs = args.runs or {"full": 5, "quick": 3, "tiny": 1}[size]
+    config = Config(size, runs, args.workdir, args.profile, args.rebuild)
     rows: list[Row] = []
     start = time.perf_counter()
     for name in args.only or list(SECTIONS):
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
         rows += SECTIONS[name](config)
-    print(header(args.quick, time.perf_counter() - start))
+    print(header(size, time.perf_counter() - start))
     print(table.text(rows))
     if args.markdown:
         args.markdown.write_text(table.markdown(rows) + "\n")
@@ -70,9 +74,9 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def header(quick: bool, seconds: float) -> str:
+def header(size: str, seconds: float) -> str:
     when = dt.datetime.now().astimezone().isoformat(timespec="minutes")
-    return (f"crossings bench ({'quick' if quick else 'full'}), {when}, "
+    return (f"crossings bench ({size}), {when}, "
             f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {seconds:.0f} s")
 
 

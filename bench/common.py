@@ -25,13 +25,30 @@ class Row:
     holds: bool | None = None
 
 
+# Sizes per run kind: full (the figures), quick (about a minute), tiny (the test
+# suite's smoke test: every code path, a few seconds, figures meaningless).
+SIZES: dict[str, dict[str, int]] = {
+    "w": {"full": 1500, "quick": 200, "tiny": 4},
+    "batch": {"full": 20_000, "quick": 2000, "tiny": 10},
+    "handover": {"full": 10_000, "quick": 2000, "tiny": 10},
+    "cli_rounds": {"full": 15, "quick": 5, "tiny": 1},
+    "scale": {"full": 1_000_000, "quick": 100_000, "tiny": 300},
+    "scale_rounds": {"full": 11, "quick": 5, "tiny": 1},
+    "memory": {"full": 100_000, "quick": 20_000, "tiny": 200},
+    "memory_early": {"full": 1000, "quick": 1000, "tiny": 50},
+}
+
+
 @dataclass
 class Config:
-    quick: bool
+    size: str  # full | quick | tiny
     runs: int
     workdir: Path
     profile: Path | None = None  # where profiled runs write their pstats
     rebuild: bool = False
+
+    def n(self, name: str) -> int:
+        return SIZES[name][self.size]
 
 
 def fresh(path: Path) -> Path:

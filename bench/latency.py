@@ -25,7 +25,7 @@ def cli_latency(config: Config) -> list[Row]:
     crossings = script("crossings")
     commands = {name: ([crossings, *args], env) for name, args in {**READS, **TRIGGERS}.items()}
     commands["baseline"] = ([script("sqlite-utils"), "tables", str(db)], {})
-    results = timings(commands, 5 if config.quick else 15)
+    results = timings(commands, config.n("cli_rounds"))
     base = median(t for t, _ in results["baseline"])
     rows = [Row("4 CLI latency", "sqlite-utils tables DB (the yardstick)", f"{base * 1000:.0f} ms")]
     for name, runs in results.items():

@@ -31,7 +31,7 @@ def _reads(case_id: int, after: int) -> dict[str, list[str]]:
 
 
 def scale(config: Config) -> list[Row]:
-    n = 100_000 if config.quick else 1_000_000
+    n = config.n("scale")
     big = build.ensure(config, "scale", n, scenario.MIX, reuse=True)
     small = build.ensure(config, "scale", 100, scenario.MIX, reuse=True)
     info = build.built(big)
@@ -51,7 +51,7 @@ def _compare(config: Config, big: Path, small: Path, n: int) -> list[Row]:
         env = {"CROSSINGS_DB": str(db)}
         for name, args in _reads(case_id, case_id - 8).items():
             commands[f"{name}|{tag}"] = ([crossings, *args], env)
-    results = timings(commands, 5 if config.quick else 11)
+    results = timings(commands, config.n("scale_rounds"))
     rows = []
     for name in _reads(1, 0):
         big_s = median(t for t, _ in results[f"{name}|big"])

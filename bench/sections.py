@@ -17,7 +17,7 @@ def _profiled(config: Config, name: str) -> dict[str, Any]:
 
 
 def per_trigger(config: Config, synchronous: str, target: float) -> list[Row]:
-    n = 200 if config.quick else 1500
+    n = config.n("w")
     template = write_template(config.workdir / "w-template.json")
     db = config.workdir / f"w-{synchronous.lower()}.db"
     kinds = {
@@ -36,7 +36,7 @@ def per_trigger(config: Config, synchronous: str, target: float) -> list[Row]:
 
 
 def batch(config: Config) -> list[Row]:
-    n = 2000 if config.quick else 20_000
+    n = config.n("batch")
     template = write_template(config.workdir / "w-template.json")
     db = config.workdir / "batch.db"
     kinds = {
@@ -52,7 +52,7 @@ def batch(config: Config) -> list[Row]:
 
 
 def handover(config: Config) -> list[Row]:
-    n = 2000 if config.quick else 10_000
+    n = config.n("handover")
     db = config.workdir / "handover.db"
     results = [run_child("handover", path=str(fresh(db)), n=n) for _ in range(config.runs)]
     if config.profile is not None:
@@ -63,7 +63,7 @@ def handover(config: Config) -> list[Row]:
 
 
 def memory(config: Config) -> list[Row]:
-    n, early = (20_000, 1000) if config.quick else (100_000, 1000)
+    n, early = config.n("memory"), config.n("memory_early")
     db = build.ensure(config, "memory", n, ["detained"])
     result = run_child("memory", path=str(db), n=n, early=early)
     growth = result["peak_rss_mb"] - result["early_rss_mb"]
