@@ -37,6 +37,7 @@ INPUT_GUARDS = {
 
 @dataclass(frozen=True)
 class GuardResult:
+    """One guard's verdict on one event, with the clauses it cites and the facts it read."""
     guard: str
     passed: bool
     clauses: tuple[str, ...]
