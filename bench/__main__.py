@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
@@ -47,6 +49,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help="Also print the heaviest start-up imports of two commands.")
     parser.add_argument("--markdown", type=Path, metavar="FILE",
                         help="Also write the table as Markdown to FILE.")
+    parser.add_argument("--json", type=Path, metavar="FILE",
+                        help="Also write every row with each run's raw result to FILE.")
     return parser.parse_args(argv)
 
 
@@ -67,6 +71,8 @@ def main(argv: list[str]) -> int:
     print(table.text(rows))
     if args.markdown:
         args.markdown.write_text(table.markdown(rows) + "\n")
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in rows], indent=1) + "\n")
     if args.imports:
         print("\n" + latency.imports_report(config))
     if args.profile:

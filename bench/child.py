@@ -1,7 +1,7 @@
 """``python -m bench.child FUNC JSON``: run one workload in this process, print its JSON.
 
 The workload's module is imported only here, so a raw-sqlite3 child never imports
-crossings. ``peak_rss_mb`` is this process's peak resident set (``ru_maxrss``). With a
+crossings. ``peak_rss_mb`` is this process's own peak resident set (VmHWM). With a
 ``profile`` argument the workload's timed part (``with timed():``) runs under cProfile
 and its stats go to that file.
 """
@@ -42,6 +42,15 @@ def timed() -> Iterator[None]:
 
 
 def peak_rss_mb() -> float:
+    """This process's own peak RSS: VmHWM of /proc/self/status. Not ru_maxrss: Linux
+    carries that over fork and exec, so a child would report its parent's peak too."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

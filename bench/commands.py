@@ -30,26 +30,45 @@ def compiled() -> None:
         compileall.compile_dir(str(ROOT / package), quiet=1)
 
 
-def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Run ARGV to the end; return (wall seconds, peak RSS in MB) of that process alone."""
+def run(argv: list[str], env: dict[str, str] | None = None) -> float:
+    """Run ARGV to the end (it must succeed); return its wall time in seconds."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})})
-    _, status, usage = os.wait4(proc.pid, 0)
+    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          env={**os.environ, **(env or {})})
     seconds = time.perf_counter() - start
-    stderr = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {stderr}")
-    return seconds, usage.ru_maxrss / 1024
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}: {done.stderr!r}")
+    return seconds
+
+
+PEAK_PROBE = r"""
+import sys
+from crossings.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
+    sys.stderr.write(f"\nVmHWM {status}\n")
+"""
+
+
+def peak_run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run `crossings ARGS` in a probe that reports its own peak RSS (VmHWM; ru_maxrss
+    from wait4 would include the parent's); return (wall seconds, peak MB)."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", PEAK_PROBE, *args], capture_output=True,
+                          text=True, env={**os.environ, **env})
+    seconds = time.perf_counter() - start
+    lines = [line for line in done.stderr.splitlines() if line.startswith("VmHWM ")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"crossings {' '.join(args)} exited {done.returncode}: {done.stderr}")
+    return seconds, int(lines[-1].split()[1]) / 1024
 
 
 def timings(commands: dict[str, tuple[list[str], dict[str, str]]], rounds: int
-            ) -> dict[str, list[tuple[float, float]]]:
+            ) -> dict[str, list[float]]:
     """Each command once per round, in one interleaved order; one warm-up round first."""
-    out: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    out: dict[str, list[float]] = {name: [] for name in commands}
     for round_ in range(rounds + 1):
         names = list(commands) if round_ % 2 == 0 else list(reversed(commands))
         for name in names:

@@ -23,6 +23,7 @@ class Row:
     value: str
     target: str = ""
     holds: bool | None = None
+    runs: list[Any] | None = None  # each run's raw result, for --json only
 
 
 # Sizes per run kind: full (the issue's figures), quick (about a minute), tiny (the test
@@ -93,8 +94,8 @@ def ratio_rows(section: str, label: str, engine: list[dict[str, Any]],
     """Engine and baseline rates, RSS, and the median of the per-round ratios."""
     ratio = median(e["rate"] / r["rate"] for e, r in zip(engine, raw))
     return [
-        Row(section, f"{label}: crossings", rate_text(engine, unit)),
-        Row(section, f"{label}: raw sqlite3", rate_text(raw, unit)),
+        Row(section, f"{label}: crossings", rate_text(engine, unit), runs=engine),
+        Row(section, f"{label}: raw sqlite3", rate_text(raw, unit), runs=raw),
         Row(section, f"{label}: ratio", f"{ratio:.2f}x", f">= {target}x", ratio >= target),
     ]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import build, scenario
-from .commands import available, compiled, run, script, timings
+from .commands import available, compiled, peak_run, run, script, timings
 from .common import Config, Row, median
 
 # Issue 6: (command name, arguments) of each report to hold within 2 s on the big database.
@@ -54,8 +54,8 @@ def _compare(config: Config, big: Path, small: Path, n: int) -> list[Row]:
     results = timings(commands, config.n("scale_rounds"))
     rows = []
     for name in _reads(1, 0):
-        big_s = median(t for t, _ in results[f"{name}|big"])
-        small_s = median(t for t, _ in results[f"{name}|small"])
+        big_s = median(results[f"{name}|big"])
+        small_s = median(results[f"{name}|small"])
         rows.append(Row("5 scale", f"{name}: {n:,} cases vs 100",
                         f"{big_s * 1000:.0f} ms vs {small_s * 1000:.0f} ms = "
                         f"{big_s / small_s:.2f}x", "<= 1.5x", big_s / small_s <= 1.5))
@@ -68,7 +68,7 @@ def _reports(big: Path) -> list[Row]:
         return [Row("5 scale", "reports (issue 6)", "not measured: not merged yet", "<= 2 s")]
     rows = []
     for name, args in present:
-        seconds, _ = run([script("crossings"), *args], {"CROSSINGS_DB": str(big)})
+        seconds = run([script("crossings"), *args], {"CROSSINGS_DB": str(big)})
         rows.append(Row("5 scale", f"report {name}", f"{seconds:.2f} s", "<= 2 s",
                         seconds <= 2))
     return rows
@@ -80,7 +80,7 @@ def _verify(big: Path, small: Path) -> list[Row]:
                     "not measured: not merged yet", "<= +10 MB")]
     measured = {}
     for tag, db in (("big", big), ("small", small)):
-        measured[tag] = run([script("crossings"), *VERIFY], {"CROSSINGS_DB": str(db)})
+        measured[tag] = peak_run(VERIFY, {"CROSSINGS_DB": str(db)})
     growth = measured["big"][1] - measured["small"][1]
     return [Row("5 scale", "verify: peak RSS, big vs 100 cases",
                 f"{measured['big'][1]:.0f} MB vs {measured['small'][1]:.0f} MB "
