@@ -29,7 +29,10 @@ class Row:
 # Sizes per run kind: full (the figures), quick (about a minute), tiny (the test
 # suite's smoke test: every code path, a few seconds, figures meaningless).
 SIZES: dict[str, dict[str, int]] = {
-    "w": {"full": 1500, "quick": 200, "tiny": 4},
+    "w": {"full": 600, "quick": 200, "tiny": 4},
+    # More, shorter rounds for W: a commit's fsync time swings tenfold on a shared disk,
+    # and the median of many interleaved pairs rides that out better than a few long runs.
+    "w_runs": {"full": 9, "quick": 3, "tiny": 1},
     "batch": {"full": 20_000, "quick": 2000, "tiny": 10},
     "handover": {"full": 10_000, "quick": 2000, "tiny": 10},
     "cli_rounds": {"full": 15, "quick": 5, "tiny": 1},

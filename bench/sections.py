@@ -26,7 +26,7 @@ def per_trigger(config: Config, synchronous: str, target: float) -> list[Row]:
         "raw": lambda: run_child("raw_w", path=str(fresh(db)), n=n, synchronous=synchronous,
                                  template=str(template)),
     }
-    results = interleaved(config.runs, kinds)
+    results = interleaved(max(config.runs, config.n("w_runs")), kinds)
     if config.profile is not None:
         run_child("engine_w", path=str(fresh(db)), n=n, synchronous=synchronous,
                   **_profiled(config, f"w-{synchronous.lower()}"))
