@@ -1,4 +1,5 @@
-"""``scripts/bench [--quick] [--only SECTION ...]``: run the sections, print one table."""
+"""Benchmark crossings against raw sqlite3 side by side and print one table: each figure,
+its target (issue 5) and whether it holds. See docs/performance.md."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
                              "suite's smoke test); the figures mean nothing.")
     parser.add_argument("--only", nargs="+", choices=list(SECTIONS), metavar="SECTION",
                         help=f"Run only these sections ({', '.join(SECTIONS)}).")
-    parser.add_argument("--runs", type=int, help="Runs per measurement (default 3, full 5).")
+    parser.add_argument("--runs", type=int,
+                        help="Runs per measurement (default: quick 3, full 5; W at least 9 "
+                             "in a full run).")
     parser.add_argument("--workdir", type=Path,
                         default=Path(tempfile.gettempdir()) / "crossings-bench",
                         help="Where the databases go (the scale one is kept and reused).")

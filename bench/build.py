@@ -15,7 +15,7 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .common import Config, fresh, run_child
 

@@ -45,7 +45,7 @@ def imports_report(config: Config) -> str:
     db = build.ensure(config, "latency", 100, scenario.MIX)
     env = {"CROSSINGS_DB": str(db), "CROSSINGS_ACTOR": "Zhao"}
     lines = []
-    for name, args in (("show", READS["show"]), ("persuade", TRIGGERS["persuade"])):
+    for args in (READS["show"], TRIGGERS["persuade"]):
         lines.append(f"crossings {' '.join(args)}: heaviest imports (cumulative µs)")
         lines += [f"  {us:>8}  {module}" for us, module in import_times(args, env)]
     return "\n".join(lines)

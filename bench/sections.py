@@ -67,7 +67,8 @@ def memory(config: Config) -> list[Row]:
     db = build.ensure(config, "memory", n, ["detained"])
     result = run_child("memory", path=str(db), n=n, early=early)
     growth = result["peak_rss_mb"] - result["early_rss_mb"]
-    return [Row("6 memory", f"peak RSS after {early:,} triggers", f"{result['early_rss_mb']:.1f} MB"),
+    return [Row("6 memory", f"peak RSS after {early:,} triggers",
+                f"{result['early_rss_mb']:.1f} MB"),
             Row("6 memory", f"peak RSS after {n:,} triggers on {n:,} cases",
                 f"{result['peak_rss_mb']:.1f} MB (+{growth:.1f} MB)", "<= +10 MB",
                 growth <= 10, [result])]
