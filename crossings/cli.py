@@ -7,7 +7,6 @@ error's exit code in one place, :class:`CrossingsGroup`.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -103,6 +102,8 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str | None, columns: Sequence[str]
         click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
+        import csv
+
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore",
                                 lineterminator="\n")

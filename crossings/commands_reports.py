@@ -7,7 +7,6 @@ them, never here: every command's start-up pays for what is imported at this lev
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -32,6 +31,8 @@ def _json(data: Any) -> None:
 
 
 def _csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    import csv  # only when asked: the CLI's start-up stays lean
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)

@@ -9,6 +9,7 @@ and inapplicable triggers are raised before anything is written.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -193,7 +194,7 @@ class Service:
         numbers = [_case_id(c) for c in case_ids]
         if not numbers:
             raise InvalidInput("hand_over needs at least one case")
-        duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+        duplicates = sorted(n for n, times in Counter(numbers).items() if times > 1)
         if duplicates:
             raise InvalidInput(f"case(s) {', '.join(map(str, duplicates))} named twice in the group")
         recorded = self._recorded_at()

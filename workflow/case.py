@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 @dataclass(frozen=True)
 class Actor:
+    """A registered person and the one role of the cable they act in."""
     name: str
     role: str
 

@@ -18,6 +18,7 @@ SOURCE = (
 
 @dataclass(frozen=True)
 class Clause:
+    """One clause of the cable: its id, a summary, and its words."""
     id: str
     summary: str
     words: str

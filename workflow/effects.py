@@ -16,6 +16,7 @@ from .case import Actor
 
 @dataclass(frozen=True)
 class EffectContext:
+    """What an effect may read: the facts as guarded, the event's options and who acted."""
     facts: Mapping[str, Any]
     params: Mapping[str, Any]
     settings: Mapping[str, Any]

@@ -37,6 +37,7 @@ INPUT_GUARDS = {
 
 @dataclass(frozen=True)
 class GuardResult:
+    """One guard's verdict on one event, with the clauses it cites and the facts it read."""
     guard: str
     passed: bool
     clauses: tuple[str, ...]
@@ -99,6 +100,7 @@ class Engine:
     def __init__(self, policy: Policy = JILIN_1961) -> None:
         self.policy = policy
         self._machine: "Machine | None" = None
+        self._targets: dict[tuple[str, str], str] = {}  # (trigger, source) -> machine's dest
 
     @property
     def machine(self) -> "Machine":
@@ -157,7 +159,9 @@ class Engine:
         results = []
         for spec in trigger.guards:
             check = GUARDS[spec.guard](ctx)
-            clauses = spec.clauses + tuple(c for c in check.extra_clauses if c not in spec.clauses)
+            clauses = spec.clauses
+            if check.extra_clauses:  # rare (citizenship "other" adds G): skip the genexpr
+                clauses += tuple(c for c in check.extra_clauses if c not in spec.clauses)
             results.append(GuardResult(spec.guard, check.passed, clauses, check.reason, check.read))
         return results
 
@@ -234,13 +238,21 @@ class Engine:
         }
         base.facts = after
         if base.source is not None:
-            token = _Token(base.source)
-            self.machine.events[trigger.name].trigger(token)
-            base.target = token.state
+            base.target = self._target(trigger.name, base.source)
         base.outcome = APPLIED
         base.version += 1
         base.reason = ""
         return base
+
+    def _target(self, trigger: str, source: str) -> str:
+        """The state the shared Machine moves SOURCE to on TRIGGER; fired once per pair
+        and remembered (the table never changes), not on every event."""
+        key = (trigger, source)
+        if key not in self._targets:
+            token = _Token(source)
+            self.machine.events[trigger].trigger(token)
+            self._targets[key] = token.state
+        return self._targets[key]
 
     def decide_group(
         self,

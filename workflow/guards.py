@@ -17,6 +17,7 @@ from .values import parse_approx_date
 
 @dataclass(frozen=True)
 class GuardContext:
+    """What a guard may read: the case's facts, the event's options, the settings."""
     facts: Mapping[str, Any]
     params: Mapping[str, Any]
     settings: Mapping[str, Any]
@@ -27,6 +28,7 @@ class GuardContext:
 
 @dataclass(frozen=True)
 class Check:
+    """A guard's answer: whether it held, why in words, and the values it read."""
     passed: bool
     reason: str
     read: dict[str, Any] = field(default_factory=dict)

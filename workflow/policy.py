@@ -29,6 +29,7 @@ NON_TERMINAL = "*"  # a trigger's sources: every non-terminal state
 
 @dataclass(frozen=True)
 class State:
+    """A state of the cable's procedure, citing the clauses that define it."""
     name: str
     meaning: str
     clauses: tuple[str, ...]
@@ -91,12 +92,14 @@ _CLEANERS = {
 
 @dataclass(frozen=True)
 class GuardSpec:
+    """A guard named by a trigger, with the clauses it enforces there."""
     guard: str
     clauses: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Trigger:
+    """An event of the procedure: where it applies, who may fire it, what it checks."""
     name: str
     sources: tuple[str, ...] | str
     dest: str | None  # None: internal, the state does not change
@@ -118,6 +121,7 @@ class Trigger:
 
 @dataclass(frozen=True)
 class Setting:
+    """A value the cable leaves to the office (a period, a cut-off date, a name)."""
     name: str
     default: Any
     kind: str  # int | date | text
@@ -140,6 +144,7 @@ class Setting:
 
 @dataclass(frozen=True)
 class Policy:
+    """The whole table: states, triggers, settings and facts of one procedure."""
     id: str
     version: str
     title: str

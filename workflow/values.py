@@ -6,7 +6,6 @@ problem, so a bad value is rejected before anything is written.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -68,6 +67,8 @@ def _bounds(part: str, field: str) -> tuple[dt.date, dt.date]:
             one = dt.date(int(year), int(month), int(day))
             return one, one
         if month:
+            import calendar  # only for a month's last day: keeps it out of start-up
+
             last = calendar.monthrange(int(year), int(month))[1]
             return dt.date(int(year), int(month), 1), dt.date(int(year), int(month), last)
         return dt.date(int(year), 1, 1), dt.date(int(year), 12, 31)

@@ -1,0 +1,65 @@
+"""A command imports only what it needs (issue 5: the CLI answers at once). Read in a
+real subprocess, as click's own test_imports does; no timing is asserted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+# Never needed to read a case: the state machine library (only when firing), the schema
+# library (only when creating or migrating), hashing (only when writing), and the heavy
+# optional dependencies of other commands (replay files, diagrams, browsing).
+NOT_FOR_READS = {"transitions", "sqlite_utils", "hashlib", "yaml", "datasette", "jinja2",
+                 "graphviz", "importlib.metadata", "pkg_resources", "csv"}
+NOT_FOR_TRIGGERS = {"sqlite_utils", "yaml", "datasette", "jinja2", "graphviz",
+                    "importlib.metadata", "pkg_resources"}
+
+PROBE = """
+import sys
+from crossings.cli import cli
+try:
+    cli.main(sys.argv[1:], prog_name="crossings")
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def modules_loaded_by(db_path: str, *args: str) -> set[str]:
+    env = {**os.environ, "CROSSINGS_DB": db_path, "CROSSINGS_ACTOR": "Zhao"}
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split("\n")[-2].split())
+
+
+@pytest.fixture
+def persuading_case(service: Any, db_path: str) -> str:
+    case = service.open_case("Zhao", at="1961-11-12", name="Choe Myong-ok",
+                             crossed_on="1961-03", place="Badaogou")
+    service.fire("investigate", case.id, "Zhao", at="1961-11-13", citizenship="dprk")
+    service.fire("begin_persuasion", case.id, "Zhao", at="1961-11-13")
+    return str(case.id)
+
+
+@pytest.mark.parametrize("command", [["show"], ["log", "--case"], ["next"],
+                                     ["why", "{case}", "refer"], ["list"]])
+def test_read_commands_do_not_import_what_only_writes_or_other_commands_need(
+        db_path: str, persuading_case: str, command: list[str]) -> None:
+    args = [a.replace("{case}", persuading_case) for a in command]
+    if "{case}" not in command and command != ["list"]:
+        args.append(persuading_case)
+    loaded = modules_loaded_by(db_path, *args)
+    assert not loaded & NOT_FOR_READS
+
+
+def test_a_trigger_command_imports_transitions_but_no_schema_or_optional_library(
+        db_path: str, persuading_case: str) -> None:
+    loaded = modules_loaded_by(db_path, "persuade", persuading_case, "--outcome", "refused",
+                               "--at", "1961-11-14")
+    assert "transitions" in loaded
+    assert not loaded & NOT_FOR_TRIGGERS
