@@ -1,7 +1,11 @@
 """Audit rows and their hash chain, as pure functions (no storage here).
 
 Each row is hashed with sha256 over the previous row's hash and a canonical JSON
-serialisation of the row's fields (sorted keys, no spaces, UTF-8). Changing, deleting,
+serialisation of the row's fields (sorted keys, no spaces, UTF-8). The four JSON fields
+are embedded as the very texts stored (JSON values inside the canonical object, not
+re-encoded as strings), so any byte changed in a stored text changes the hash; verify
+also checks that each stored text is valid JSON, which keeps the canonical text's parse,
+and so the row it stands for, unique. Changing, deleting,
 reordering or inserting a row breaks the chain from that row on; truncating the tail or
 rolling back to an older copy is caught against a checkpoint (size and head hash).
 """
@@ -9,6 +13,7 @@ rolling back to an older copy is caught against a checkpoint (size and head hash
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring as _quote  # ensure_ascii=False, as _ENCODER
 from typing import Any, Mapping
 
 from .engine import Decision
@@ -50,8 +55,31 @@ def dumps(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+# The chain's format: 2 embeds the JSON fields raw (1 re-encoded them as strings).
+CHAIN_FORMAT = 2
+_JSON = frozenset(JSON_FIELDS)
+_KEYS = tuple((name, _quote(name) + ":", name in _JSON) for name in sorted(FIELDS))
+
+
+def _scalar(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return _quote(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    return _ENCODER.encode(value)
+
+
 def canonical(row: Mapping[str, Any]) -> str:
-    return dumps({name: row.get(name) for name in FIELDS})
+    """The row as one JSON object, keys sorted; a JSON field given as text is embedded as
+    it stands (the stored form), any other value is encoded."""
+    get = row.get
+    return "{" + ",".join(
+        key + (value if raw and type(value) is str else _scalar(value))
+        for name, key, raw in _KEYS for value in (get(name),)
+    ) + "}"
 
 
 def row_hash(row: Mapping[str, Any]) -> str:
