@@ -66,8 +66,9 @@ class Service:
 
     @contextmanager
     def batch(self) -> Iterator["Service"]:
-        """Run many commands in one transaction (replay in bulk); each keeps a savepoint,
-        so a rejected command undoes only itself."""
+        """Run many commands in one transaction (replay in bulk). A rejected command has
+        written nothing (every check comes before the first write); a command that fails
+        after it began writing (a driver error) rolls the whole batch back."""
         with self.store.write():
             yield self
 
