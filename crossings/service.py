@@ -48,6 +48,7 @@ class Service:
         self.policy = policy
         self.engine = Engine(policy)
         self.clock = clock
+        self._defaults = policy.defaults()
 
     @classmethod
     def open(cls, path: str, *, create: bool = False, synchronous: str = "FULL",
@@ -123,7 +124,7 @@ class Service:
         return actor
 
     def settings(self) -> dict[str, Any]:
-        return {**self.policy.defaults(), **self.store.stored_settings()}
+        return {**self._defaults, **self.store.stored_settings()}
 
     def set_setting(self, name: str, value: Any, actor: str | None = None) -> dict[str, Any]:
         setting = self.policy.setting(name)

@@ -88,6 +88,32 @@ def row_hash(row: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(row).encode("utf-8")).hexdigest()
 
 
+_LISTS: dict[tuple[str, ...], str] = {}  # clause lists (a few dozen, from the policy)
+
+
+def _clauses(clauses: Any) -> str:
+    key = tuple(clauses)
+    text = _LISTS.get(key)
+    if text is None:
+        text = dumps(list(key))
+        if len(_LISTS) < 4096:
+            _LISTS[key] = text
+    return text
+
+
+def _guards(guards: Any) -> str:
+    """dumps([g.as_dict() for g in guards]), byte for byte, without the dicts: the keys
+    of a guard's dict, sorted, are clauses, guard, passed, read, reason."""
+    return "[" + ",".join(
+        '{"clauses":' + _clauses(g.clauses) + ',"guard":' + _scalar(g.guard)
+        + (',"passed":true,"read":' if g.passed is True else
+           ',"passed":false,"read":' if g.passed is False else
+           ',"passed":' + dumps(g.passed) + ',"read":')
+        + ("{}" if type(g.read) is dict and not g.read else dumps(g.read)) + ',"reason":' + _scalar(g.reason) + "}"
+        for g in guards
+    ) + "]"
+
+
 def decision_row(
     decision: Decision, policy_id: str, policy_version: str, recorded_at: str,
     request_id: str | None = None,
@@ -106,8 +132,8 @@ def decision_row(
         "recorded_at": recorded_at,
         "given": dumps(decision.params),
         "changes": dumps(decision.changes),
-        "clauses": dumps(decision.clauses),
-        "guards": dumps([g.as_dict() for g in decision.guards]),
+        "clauses": _clauses(decision.clauses),
+        "guards": _guards(decision.guards),
         "reason": decision.reason or None,
         "group_id": decision.group_id,
         "request_id": request_id,
