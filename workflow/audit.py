@@ -13,6 +13,7 @@ rolling back to an older copy is caught against a checkpoint (size and head hash
 from __future__ import annotations
 
 import json
+from json.encoder import c_make_encoder  # type: ignore[attr-defined]
 from json.encoder import encode_basestring as _quote  # ensure_ascii=False, as _ENCODER
 from typing import Any, Mapping
 
@@ -50,9 +51,18 @@ JSON_FIELDS = ("given", "changes", "clauses", "guards")
 _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+# The C encoder json.dumps builds on every call, built once (~0.7 us a call): the same
+# options, so the same output, but without the circular-reference markers (nothing
+# crossings stores can refer to itself; a cycle would end in RecursionError).
+_C_ENCODE = c_make_encoder(None, _ENCODER.default, _quote, None, ":", ",", True, False, True) \
+    if c_make_encoder is not None else None
+
+
 def dumps(value: Any) -> str:
     """The one JSON form crossings stores and hashes."""
-    return _ENCODER.encode(value)
+    if _C_ENCODE is None:
+        return _ENCODER.encode(value)
+    return "".join(_C_ENCODE(value, 0))
 
 
 # The chain's format: 2 embeds the JSON fields raw (1 re-encoded them as strings).
