@@ -27,7 +27,7 @@ from workflow import (
     Policy,
     RoleRefused,
 )
-from workflow.audit import decision_row, decode, setup_row
+from workflow.audit import decision_row, decode, dumps, setup_row
 from workflow.values import clean_name, clean_text, parse_approx_date, parse_date
 
 from .progress import Progress, quiet
@@ -266,7 +266,10 @@ class Service:
     def _persist(self, decisions: list[Decision], recorded: str, request_id: str | None,
                  trigger: str, case_ids: list[int], params: Mapping[str, Any],
                  group_id: int | None = None) -> None:
-        rows = [decision_row(d, self.policy.id, self.policy.version, recorded, request_id)
+        given = dumps(decisions[0].params)  # a group's decisions share the same params
+        first = decisions[0].params
+        rows = [decision_row(d, self.policy.id, self.policy.version, recorded, request_id,
+                             given if _same_values(d.params, first) else None)
                 for d in decisions]
         seqs = self.store.append(rows)
         if request_id:
@@ -536,6 +539,12 @@ def _cited(result: Mapping[str, Any]) -> list[str]:
     for guard in result["guards"]:
         out += [c for c in guard["clauses"] if c not in out]
     return out
+
+
+def _same_values(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """The same keys bound to the very same objects (copies of one params dict), so
+    both encode alike (unlike ==, for which 1, 1.0 and True are equal)."""
+    return a is b or (a.keys() == b.keys() and all(a[k] is b[k] for k in a))
 
 
 def _case_id(value: Any, what: str = "case") -> int:

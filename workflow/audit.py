@@ -126,9 +126,10 @@ def _guards(guards: Any) -> str:
 
 def decision_row(
     decision: Decision, policy_id: str, policy_version: str, recorded_at: str,
-    request_id: str | None = None,
+    request_id: str | None = None, given: str | None = None,
 ) -> dict[str, Any]:
-    """The audit row for a decision, without seq, prev_hash and hash (the store adds them)."""
+    """The audit row for a decision, without seq, prev_hash and hash (the store adds them).
+    GIVEN: ``dumps(decision.params)`` when the caller has it (a group shares its params)."""
     return {
         "case_id": decision.case_id,
         "case_version": decision.version,
@@ -140,7 +141,7 @@ def decision_row(
         "role": decision.actor.role,
         "at": decision.at,
         "recorded_at": recorded_at,
-        "given": dumps(decision.params),
+        "given": dumps(decision.params) if given is None else given,
         "changes": dumps(decision.changes),
         "clauses": _clauses(decision.clauses),
         "guards": _guards(decision.guards),
