@@ -79,17 +79,28 @@ def _scalar(value: Any) -> str:
         return int.__repr__(value)
     if value is None:
         return "null"
-    return _ENCODER.encode(value)
+    return dumps(value)
 
 
 def canonical(row: Mapping[str, Any]) -> str:
     """The row as one JSON object, keys sorted; a JSON field given as text is embedded as
-    it stands (the stored form), any other value is encoded."""
+    it stands (the stored form), any other value is encoded. (One loop with the common
+    kinds inline: it runs for every row written and every row verified.)"""
     get = row.get
-    return "{" + ",".join(
-        key + (value if raw and type(value) is str else _scalar(value))
-        for name, key, raw in _KEYS for value in (get(name),)
-    ) + "}"
+    out: list[str] = []
+    add = out.append
+    for name, key, raw in _KEYS:
+        value: Any = get(name)
+        kind = type(value)
+        if kind is str:
+            add(key + value if raw else key + _quote(value))
+        elif value is None:
+            add(key + "null")
+        elif kind is int:
+            add(key + int.__repr__(value))
+        else:
+            add(key + dumps(value))
+    return "{" + ",".join(out) + "}"
 
 
 def row_hash(row: Mapping[str, Any]) -> str:
