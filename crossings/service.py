@@ -75,11 +75,13 @@ class Service:
 
     # -- time ---------------------------------------------------------------------------
 
-    def _recorded_at(self) -> str:
-        return self.clock().astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+    def _recorded_at(self, now: dt.datetime | None = None) -> str:
+        now = self.clock() if now is None else now
+        return now.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
-    def _event_date(self, at: Any) -> str:
-        today = self.clock().date().isoformat()
+    def _event_date(self, at: Any, now: dt.datetime | None = None) -> str:
+        """AT as a date, not in the future. NOW: the command's instant, read once."""
+        today = (self.clock() if now is None else now).date().isoformat()
         if at is None:
             return today
         date = parse_date(at, "at")
@@ -143,10 +145,11 @@ class Service:
         """Detain a crosser: a new case in the initial state. Returns the new case."""
         trigger = self.policy.trigger("open")
         who = self.actor(actor)
-        date = self._event_date(at)
+        now = self.clock()
+        date = self._event_date(at, now)
         clean = self.policy.clean_params(trigger, params)
         self._check_crossing(clean.get("crossed_on"), date)
-        recorded = self._recorded_at()
+        recorded = self._recorded_at(now)
         with self.store.write():
             replay = self._replayed(request_id, "open", [], clean, date)
             if replay is not None:
@@ -169,10 +172,11 @@ class Service:
             group = self.hand_over([case_id], actor, at=at, request_id=request_id, **params)
             return self.show(group["case_ids"][0])
         who = self.actor(actor)
-        date = self._event_date(at)
+        now = self.clock()
+        date = self._event_date(at, now)
         clean = self.policy.clean_params(trigger, params)
         number = _case_id(case_id)
-        recorded = self._recorded_at()
+        recorded = self._recorded_at(now)
         with self.store.write():
             replay = self._replayed(request_id, trigger.name, [number], clean, date)
             if replay is not None:
@@ -191,7 +195,8 @@ class Service:
         """P1: hand a group over in one transaction, all or nothing. Returns the group."""
         trigger = self.policy.trigger("hand_over")
         who = self.actor(actor)
-        date = self._event_date(at)
+        now = self.clock()
+        date = self._event_date(at, now)
         clean = self.policy.clean_params(trigger, params)
         numbers = [_case_id(c) for c in case_ids]
         if not numbers:
@@ -199,7 +204,7 @@ class Service:
         duplicates = sorted(n for n, times in Counter(numbers).items() if times > 1)
         if duplicates:
             raise InvalidInput(f"case(s) {', '.join(map(str, duplicates))} named twice in the group")
-        recorded = self._recorded_at()
+        recorded = self._recorded_at(now)
         with self.store.write():
             replay = self._replayed(request_id, "hand_over", numbers, clean, date)
             if replay is not None:
