@@ -162,10 +162,13 @@ def ensure(config: Config, tag: str, n: int, mix: list[str], reuse: bool = False
     sections) when built before with the same N and MIX."""
     path = config.workdir / f"{tag}-{n}-{'-'.join(sorted(set(mix)))}.db"
     marker = path.with_suffix(".built.json")
-    if reuse and not config.rebuild and marker.exists() and path.exists():
+    from workflow.audit import CHAIN_FORMAT
+
+    if reuse and not config.rebuild and marker.exists() and path.exists() \
+            and json.loads(marker.read_text()).get("chain") == CHAIN_FORMAT:
         return path
     marker.unlink(missing_ok=True)
-    result = run_child("build", path=str(path), n=n, mix=mix)
+    result = {**run_child("build", path=str(path), n=n, mix=mix), "chain": CHAIN_FORMAT}
     marker.write_text(json.dumps(result))
     return path
 

@@ -245,7 +245,7 @@ def _fact(facts: dict[str, Any], dotted: str) -> Any:
 
 def replay_scenario(service: "Service", scenario: Scenario, *, batch: bool = True) -> FileReport:
     """Replay one scenario into the service's database; with ``batch``, in one transaction
-    (each event keeps a savepoint of its own, so a rejected event undoes only itself)."""
+    (a rejected event writes nothing; a driver error rolls the whole file back)."""
     with service.batch() if batch else nullcontext(service):
         return _Replayer(service, scenario).run()
 

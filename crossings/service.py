@@ -27,7 +27,7 @@ from workflow import (
     Policy,
     RoleRefused,
 )
-from workflow.audit import decision_row, decode, setup_row
+from workflow.audit import decision_row, decode, dumps, setup_row
 from workflow.values import clean_name, clean_text, parse_approx_date, parse_date
 
 from .progress import Progress, quiet
@@ -48,6 +48,7 @@ class Service:
         self.policy = policy
         self.engine = Engine(policy)
         self.clock = clock
+        self._defaults = policy.defaults()
 
     @classmethod
     def open(cls, path: str, *, create: bool = False, synchronous: str = "FULL",
@@ -66,18 +67,21 @@ class Service:
 
     @contextmanager
     def batch(self) -> Iterator["Service"]:
-        """Run many commands in one transaction (replay in bulk); each keeps a savepoint,
-        so a rejected command undoes only itself."""
+        """Run many commands in one transaction (replay in bulk). A rejected command has
+        written nothing (every check comes before the first write); a command that fails
+        after it began writing (a driver error) rolls the whole batch back."""
         with self.store.write():
             yield self
 
     # -- time ---------------------------------------------------------------------------
 
-    def _recorded_at(self) -> str:
-        return self.clock().astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+    def _recorded_at(self, now: dt.datetime | None = None) -> str:
+        now = self.clock() if now is None else now
+        return now.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
-    def _event_date(self, at: Any) -> str:
-        today = self.clock().date().isoformat()
+    def _event_date(self, at: Any, now: dt.datetime | None = None) -> str:
+        """AT as a date, not in the future. NOW: the command's instant, read once."""
+        today = (self.clock() if now is None else now).date().isoformat()
         if at is None:
             return today
         date = parse_date(at, "at")
@@ -122,7 +126,7 @@ class Service:
         return actor
 
     def settings(self) -> dict[str, Any]:
-        return {**self.policy.defaults(), **self.store.stored_settings()}
+        return {**self._defaults, **self.store.stored_settings()}
 
     def set_setting(self, name: str, value: Any, actor: str | None = None) -> dict[str, Any]:
         setting = self.policy.setting(name)
@@ -141,10 +145,11 @@ class Service:
         """Detain a crosser: a new case in the initial state. Returns the new case."""
         trigger = self.policy.trigger("open")
         who = self.actor(actor)
-        date = self._event_date(at)
+        now = self.clock()
+        date = self._event_date(at, now)
         clean = self.policy.clean_params(trigger, params)
         self._check_crossing(clean.get("crossed_on"), date)
-        recorded = self._recorded_at()
+        recorded = self._recorded_at(now)
         with self.store.write():
             replay = self._replayed(request_id, "open", [], clean, date)
             if replay is not None:
@@ -167,10 +172,11 @@ class Service:
             group = self.hand_over([case_id], actor, at=at, request_id=request_id, **params)
             return self.show(group["case_ids"][0])
         who = self.actor(actor)
-        date = self._event_date(at)
+        now = self.clock()
+        date = self._event_date(at, now)
         clean = self.policy.clean_params(trigger, params)
         number = _case_id(case_id)
-        recorded = self._recorded_at()
+        recorded = self._recorded_at(now)
         with self.store.write():
             replay = self._replayed(request_id, trigger.name, [number], clean, date)
             if replay is not None:
@@ -189,7 +195,8 @@ class Service:
         """P1: hand a group over in one transaction, all or nothing. Returns the group."""
         trigger = self.policy.trigger("hand_over")
         who = self.actor(actor)
-        date = self._event_date(at)
+        now = self.clock()
+        date = self._event_date(at, now)
         clean = self.policy.clean_params(trigger, params)
         numbers = [_case_id(c) for c in case_ids]
         if not numbers:
@@ -197,7 +204,7 @@ class Service:
         duplicates = sorted(n for n, times in Counter(numbers).items() if times > 1)
         if duplicates:
             raise InvalidInput(f"case(s) {', '.join(map(str, duplicates))} named twice in the group")
-        recorded = self._recorded_at()
+        recorded = self._recorded_at(now)
         with self.store.write():
             replay = self._replayed(request_id, "hand_over", numbers, clean, date)
             if replay is not None:
@@ -264,7 +271,10 @@ class Service:
     def _persist(self, decisions: list[Decision], recorded: str, request_id: str | None,
                  trigger: str, case_ids: list[int], params: Mapping[str, Any],
                  group_id: int | None = None) -> None:
-        rows = [decision_row(d, self.policy.id, self.policy.version, recorded, request_id)
+        given = dumps(decisions[0].params)  # a group's decisions share the same params
+        first = decisions[0].params
+        rows = [decision_row(d, self.policy.id, self.policy.version, recorded, request_id,
+                             given if _same_values(d.params, first) else None)
                 for d in decisions]
         seqs = self.store.append(rows)
         if request_id:
@@ -534,6 +544,12 @@ def _cited(result: Mapping[str, Any]) -> list[str]:
     for guard in result["guards"]:
         out += [c for c in guard["clauses"] if c not in out]
     return out
+
+
+def _same_values(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """The same keys bound to the very same objects (copies of one params dict), so
+    both encode alike (unlike ==, for which 1, 1.0 and True are equal)."""
+    return a is b or (a.keys() == b.keys() and all(a[k] is b[k] for k in a))
 
 
 def _case_id(value: Any, what: str = "case") -> int:

@@ -44,7 +44,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from store import Store
 from workflow import Actor, Case, Engine, InvalidInput, WorkflowError
-from workflow.audit import GENESIS, dumps, row_hash
+from workflow.audit import GENESIS, JSON_FIELDS, dumps, row_hash
 
 MAX_PROBLEMS = 1000  # kept in the report; the count goes on beyond
 PARALLEL_ROWS = 100_000  # from this many rows, worker processes pay for their start-up
@@ -147,6 +147,9 @@ class Verifier:
             if row_hash(row) != row["hash"]:
                 self.problem(seq, row["case_id"], "chain",
                              "hash does not match the row's content: the row was altered")
+            elif not _json_fields_valid(row):
+                self.problem(seq, row["case_id"], "chain",
+                             "a JSON field of the row is not valid JSON: the row was altered")
             prev, expected = row["hash"], seq + 1
             self.rows += 1
 
@@ -511,3 +514,14 @@ def _message(error: Exception) -> str:
     if isinstance(error, WorkflowError):
         return error.one_line()
     return f"{type(error).__name__}: {error}"
+
+
+def _json_fields_valid(row: Mapping[str, Any]) -> bool:
+    """The chain embeds the JSON fields' stored texts raw: the hash pins a row down only
+    while each of them is one valid JSON value."""
+    try:
+        for name in JSON_FIELDS:
+            json.loads(row[name])
+    except (json.JSONDecodeError, TypeError):
+        return False
+    return True

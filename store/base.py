@@ -33,7 +33,10 @@ class Store(ReportQueries, ABC):
 
     @abstractmethod
     def write(self) -> AbstractContextManager["Store"]:
-        """One atomic write transaction, taken with an exclusive write lock up front."""
+        """One atomic write transaction, taken with an exclusive write lock up front.
+        Nested (a batch), it adds no savepoint: a nested block that raises before writing
+        leaves the batch as it was; one that raises after it wrote rolls the whole batch
+        back, and every later write of the batch raises StoreError."""
 
     @abstractmethod
     def read(self) -> AbstractContextManager["Store"]:

@@ -73,6 +73,11 @@ def _translate(error: sqlite3.Error, path: str) -> Exception:
     return StoreError(f"database error on {path}: {text}")
 
 
+def _batch_lost(error: BaseException) -> StoreError:
+    return StoreError(f"the batch was rolled back: a command failed after it began writing "
+                      f"({error}); nothing of the batch was written")
+
+
 def _case(row: tuple[Any, ...]) -> Case:
     return Case(row[0], row[1], row[2], json.loads(row[3]))
 
@@ -94,6 +99,11 @@ class SQLiteStore(SQLiteReports, Store):
         if synchronous.upper() not in SYNCHRONOUS:
             raise StoreError(f"synchronous must be one of {', '.join(SYNCHRONOUS)}")
         self._head: tuple[int, str] | None = None
+        self._settings: dict[str, Any] | None = None
+        self._actors: dict[str, Actor] = {}
+        self._seen: int | None = None
+        self._depth = 0
+        self._aborted: BaseException | None = None
         with _converted(self.path):
             self.conn = sqlite3.connect(self.path, isolation_level=None,
                                         timeout=busy_timeout_ms / 1000, check_same_thread=False)
@@ -127,36 +137,58 @@ class SQLiteStore(SQLiteReports, Store):
 
     @contextmanager
     def write(self) -> Iterator["SQLiteStore"]:
-        """BEGIN IMMEDIATE ... COMMIT; nested inside a batch, a savepoint of its own."""
-        if self.conn.in_transaction:
-            yield from self._savepoint()
+        """BEGIN IMMEDIATE ... COMMIT. Nested inside a batch, no savepoint: a command that
+        fails before writing leaves nothing to undo, and one that fails after it began
+        writing rolls the whole batch back (and every later command of it is refused)."""
+        if self._depth:
+            yield from self._nested()
             return
         with _converted(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
-            self._head = None
+            self._depth, self._aborted = 1, None
+            changes = self.conn.total_changes
             try:
+                self._revalidate()
                 yield self
+                if self._aborted is not None:
+                    raise _batch_lost(self._aborted)
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
+                if self.conn.total_changes != changes or self._aborted is not None:
+                    self._forget()
                 raise
             finally:
-                self._head = None
+                self._depth = 0
 
-    def _savepoint(self) -> Iterator["SQLiteStore"]:
-        head = self._head
-        with _converted(self.path):
-            self.conn.execute("SAVEPOINT crossings_event")
-            try:
-                yield self
-                self.conn.execute("RELEASE crossings_event")
-            except BaseException:
+    def _nested(self) -> Iterator["SQLiteStore"]:
+        if self._aborted is not None:
+            raise _batch_lost(self._aborted)
+        changes = self.conn.total_changes
+        try:
+            yield self
+        except BaseException as error:
+            if self.conn.total_changes != changes or not self.conn.in_transaction:
+                self._aborted = error
                 if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK TO crossings_event")
-                    self.conn.execute("RELEASE crossings_event")
-                self._head = head
-                raise
+                    with _converted(self.path):
+                        self.conn.execute("ROLLBACK")
+                self._forget()
+            raise
+
+    # caches: actors (add-only, a role never changes), the settings and the chain's head,
+    # kept across transactions while PRAGMA data_version says no other connection wrote.
+
+    def _revalidate(self) -> None:
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._seen:
+            self._seen, self._head, self._settings = version, None, None
+
+    def _forget(self) -> None:
+        """After a rollback: nothing cached may come from the undone writes."""
+        self._seen, self._head, self._settings = None, None, None
+        self._actors.clear()
 
     @contextmanager
     def read(self) -> Iterator["SQLiteStore"]:
@@ -187,14 +219,22 @@ class SQLiteStore(SQLiteReports, Store):
                 yield from batch
 
     def _run(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        """A write statement (never after a batch was lost: it would autocommit)."""
+        if self._aborted is not None and self._depth:
+            raise _batch_lost(self._aborted)
         with _converted(self.path):
             return self.conn.execute(sql, tuple(params))
 
     # actors and settings ---------------------------------------------------------------
 
     def get_actor(self, name: str) -> Actor | None:
-        row = self._one("SELECT name, role FROM actors WHERE name = ?", (name,))
-        return Actor(row[0], row[1]) if row else None
+        actor = self._actors.get(name)
+        if actor is None:
+            row = self._one("SELECT name, role FROM actors WHERE name = ?", (name,))
+            if row is None:
+                return None
+            actor = self._actors[name] = Actor(row[0], row[1])
+        return actor
 
     def actors(self) -> list[dict[str, Any]]:
         rows = self._all("SELECT name, role, added_at FROM actors ORDER BY name")
@@ -205,9 +245,16 @@ class SQLiteStore(SQLiteReports, Store):
                   (name, role, added_at))
 
     def stored_settings(self) -> dict[str, Any]:
-        return {n: json.loads(v) for n, v in self._all("SELECT name, value FROM settings")}
+        if not self.conn.in_transaction:
+            with _converted(self.path):
+                self._revalidate()
+        if self._settings is None:
+            self._settings = {n: json.loads(v)
+                              for n, v in self._all("SELECT name, value FROM settings")}
+        return dict(self._settings)
 
     def put_setting(self, name: str, value: Any) -> None:
+        self._settings = None
         self._run("INSERT INTO settings (name, value) VALUES (?, ?) "
                   "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, dumps(value)))
 
@@ -243,6 +290,8 @@ class SQLiteStore(SQLiteReports, Store):
     def update_cases(self, cases: list[tuple[Case, int]], recorded_at: str) -> None:
         """One executemany for the lot (a group of 10,000 is one statement); its rowcount
         sums the rows each UPDATE matched, so any shortfall is a stale version."""
+        if self._aborted is not None and self._depth:
+            raise _batch_lost(self._aborted)
         values = [(case.state, case.version, case.name, case.native_name, dumps(case.facts),
                    int(bool(case.flags)), recorded_at, case.id, expected)
                   for case, expected in cases]

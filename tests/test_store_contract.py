@@ -165,19 +165,38 @@ def test_audit_rows_cannot_be_updated_or_deleted(backend: str, store: Store, sql
     assert trail(store) == before
 
 
-def test_nested_write_is_a_savepoint_undoing_only_itself(store: Store) -> None:
+def test_a_nested_write_failing_before_it_writes_leaves_the_batch_whole(store: Store) -> None:
     with store.write():
         store.insert_actor("Zhao", "county-officer", RECORDED)
         with pytest.raises(RuntimeError), store.write():
-            store.insert_actor("Kim", "border-defence", RECORDED)
-            store.append([row(1)])
-            raise RuntimeError("this event is rejected")
+            assert store.get_actor("Kim") is None
+            raise RuntimeError("this event is rejected before it writes")
         store.append([row(2)])
     assert store.get_actor("Zhao") is not None
-    assert store.get_actor("Kim") is None
     (only,) = trail(store)
     assert (only["seq"], only["prev_hash"]) == (1, GENESIS)
     assert only["hash"] == row_hash(only)
+
+
+def test_a_nested_write_failing_after_it_wrote_rolls_the_whole_batch_back(
+        store: Store) -> None:
+    with store.write():
+        store.append([row(1)])
+    with pytest.raises(StoreError, match="batch was rolled back"), store.write():
+        store.insert_actor("Zhao", "county-officer", RECORDED)
+        with pytest.raises(RuntimeError), store.write():
+            store.insert_actor("Kim", "border-defence", RECORDED)
+            store.append([row(2)])
+            raise RuntimeError("a driver error half-way through an event")
+        with pytest.raises(StoreError, match="batch was rolled back"), store.write():
+            store.insert_actor("Liu", "foreign-affairs", RECORDED)
+    assert [store.get_actor(n) for n in ("Zhao", "Kim", "Liu")] == [None, None, None]
+    (only,) = trail(store)
+    assert only["seq"] == 1
+    with store.write():
+        store.append([row(3)])
+    assert [r["seq"] for r in trail(store)] == [1, 2]
+    assert trail(store)[1]["prev_hash"] == only["hash"]
 
 
 def test_a_driver_constraint_error_surfaces_as_a_workflow_error(store: Store) -> None:
