@@ -208,14 +208,31 @@ class SQLiteReports(ReportQueries):
     def count_by_place(self, states: Sequence[str]) -> list[dict[str, Any]]:
         """Per crossing place: cases, and how many stand in each state now."""
         columns = ["place", "cases", *(_column(s) for s in states)]
-        counts = ", ".join(f"sum(state = '{s}')" for s in columns[2:])
+        counts = ", ".join(f"sum(CASE WHEN state = '{s}' THEN n ELSE 0 END)" for s in columns[2:])
+        # The inner query reads the index cases_place only (schema 3), not every case's facts.
         rows = self._all(
-            f"SELECT coalesce(json_extract(facts, '$.place'), ''), count(*), {counts} "
-            "FROM cases GROUP BY 1 ORDER BY 2 DESC, 1")
+            f"SELECT coalesce(place, ''), sum(n), {counts} FROM (SELECT json_extract(facts, "
+            "'$.place') AS place, state, count(*) AS n FROM cases GROUP BY 1, 2) "
+            "GROUP BY 1 ORDER BY 2 DESC, 1")
         return _dicts(rows, columns)
 
     def count_by_month(self, states: Sequence[str]) -> list[dict[str, Any]]:
-        """Per month of the events' own dates: cases entering each state, and refusals."""
+        """Per month of the events' own dates: cases entering each state, and refusals (from
+        the counts the triggers of schema 3 keep, not a scan of the trail)."""
+        columns = ["month", *(_column(s) for s in states), "refusals"]
+        entered = ", ".join(f"sum(CASE WHEN state = '{s}' THEN entered ELSE 0 END)"
+                            for s in columns[1:-1])
+        rows = self._all(f"SELECT month, {entered}, sum(refused) FROM report_months "
+                         "GROUP BY month ORDER BY month")
+        return _dicts(rows, columns)
+
+    def count_by_clause(self) -> dict[str, tuple[int, int, int]]:
+        """clause -> (applied events, refused events, cases) citing it (kept counts)."""
+        rows = self._all("SELECT clause, applied, refused, cases FROM report_clauses")
+        return {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows}
+
+    def recount_by_month(self, states: Sequence[str]) -> list[dict[str, Any]]:
+        """:meth:`count_by_month` counted from the whole trail (``verify`` compares them)."""
         columns = ["month", *(_column(s) for s in states), "refusals"]
         entered = ", ".join(
             f"sum(outcome = 'applied' AND target = '{s}' AND source IS NOT target)"
@@ -225,8 +242,8 @@ class SQLiteReports(ReportQueries):
             "WHERE at IS NOT NULL GROUP BY 1 ORDER BY 1")
         return _dicts(rows, columns)
 
-    def count_by_clause(self) -> dict[str, tuple[int, int, int]]:
-        """clause -> (applied events, refused events, cases) citing it."""
+    def recount_by_clause(self) -> dict[str, tuple[int, int, int]]:
+        """:meth:`count_by_clause` counted from the whole trail (``verify`` compares them)."""
         rows = self._all(
             "SELECT j.value, sum(a.outcome = 'applied'), sum(a.outcome = 'refused'), "
             "count(DISTINCT a.case_id) FROM audit AS a JOIN json_each(a.clauses) AS j "
