@@ -11,7 +11,7 @@ in large chunks, and flat rows are encoded to JSON with the encoder's own C stri
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any, Callable, Iterable, Sequence
 
 import click

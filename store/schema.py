@@ -161,8 +161,13 @@ _ENTERED = ("NEW.outcome = 'applied' AND NEW.source IS NOT NEW.target "
 _REPORTS = f"""
 CREATE INDEX cases_state_flagged ON cases(state, flagged);
 CREATE INDEX cases_place ON cases(json_extract(facts, '$.place'), state);
-CREATE INDEX cases_visitors ON cases(state) WHERE json_extract(facts, '$.purpose') = 'visiting-relatives';
-CREATE INDEX audit_referrals ON audit(case_id) WHERE trigger = 'refer' AND outcome = 'applied';
+CREATE INDEX cases_visitors ON cases(state)
+WHERE json_extract(facts, '$.purpose') = 'visiting-relatives';
+CREATE INDEX cases_unanswered ON cases(json_extract(facts, '$.referral.at'), id, name, native_name,
+                                    state)
+WHERE state = 'referred' AND json_extract(facts, '$.consulate_reply') IS NULL;
+CREATE INDEX cases_guidance ON cases(id) WHERE json_array_length(facts, '$.guidance') > 0;
+CREATE INDEX cases_complaints ON cases(id) WHERE json_array_length(facts, '$.complaints') > 0;
 CREATE TABLE report_months (
     month TEXT NOT NULL,
     state TEXT NOT NULL,
@@ -181,15 +186,40 @@ CREATE TABLE report_clause_cases (
     clause NOT NULL,
     PRIMARY KEY (case_id, clause)
 ) WITHOUT ROWID;
-CREATE TRIGGER audit_count_month AFTER INSERT ON audit WHEN NEW.at IS NOT NULL BEGIN INSERT INTO report_months (month, state, entered, refused) VALUES (substr(NEW.at, 1, 7), CASE WHEN {_ENTERED} THEN NEW.target ELSE '' END, {_ENTERED}, NEW.outcome = 'refused') ON CONFLICT (month, state) DO UPDATE SET entered = entered + excluded.entered, refused = refused + excluded.refused; END;
-CREATE TRIGGER audit_count_clause AFTER INSERT ON audit BEGIN INSERT INTO report_clauses (clause, applied, refused, cases) SELECT value, NEW.outcome = 'applied', NEW.outcome = 'refused', 0 FROM json_each(NEW.clauses) WHERE true ON CONFLICT (clause) DO UPDATE SET applied = applied + excluded.applied, refused = refused + excluded.refused; INSERT INTO report_clauses (clause, applied, refused, cases) SELECT DISTINCT value, 0, 0, 1 FROM json_each(NEW.clauses) WHERE NEW.case_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM report_clause_cases WHERE case_id = NEW.case_id AND clause = value) ON CONFLICT (clause) DO UPDATE SET cases = cases + 1; INSERT INTO report_clause_cases (case_id, clause) SELECT DISTINCT NEW.case_id, value FROM json_each(NEW.clauses) WHERE NEW.case_id IS NOT NULL ON CONFLICT DO NOTHING; END;
+CREATE TRIGGER audit_count_month AFTER INSERT ON audit WHEN NEW.at IS NOT NULL BEGIN
+  INSERT INTO report_months (month, state, entered, refused)
+  VALUES (substr(NEW.at, 1, 7), CASE WHEN {_ENTERED} THEN NEW.target ELSE '' END,
+          {_ENTERED}, NEW.outcome = 'refused')
+  ON CONFLICT (month, state) DO UPDATE
+  SET entered = entered + excluded.entered, refused = refused + excluded.refused; END;
+CREATE TRIGGER audit_count_clause AFTER INSERT ON audit BEGIN
+  INSERT INTO report_clauses (clause, applied, refused, cases)
+  SELECT value, NEW.outcome = 'applied', NEW.outcome = 'refused', 0
+  FROM json_each(NEW.clauses) WHERE true ON CONFLICT (clause) DO UPDATE
+  SET applied = applied + excluded.applied, refused = refused + excluded.refused; INSERT
+  INTO report_clauses (clause, applied, refused, cases)
+  SELECT DISTINCT value, 0, 0, 1 FROM json_each(NEW.clauses)
+  WHERE NEW.case_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM report_clause_cases
+                                                WHERE case_id = NEW.case_id AND clause = value)
+  ON CONFLICT (clause) DO UPDATE SET cases = cases + 1; INSERT
+  INTO report_clause_cases (case_id, clause)
+  SELECT DISTINCT NEW.case_id, value FROM json_each(NEW.clauses)
+  WHERE NEW.case_id IS NOT NULL ON CONFLICT DO NOTHING; END;
 """
 _ENTERED_ROW = _ENTERED.replace("NEW.", "")
 # The counts of the rows already in the trail (the same rules as the triggers above).
 _BACKFILL = f"""
-INSERT INTO report_months (month, state, entered, refused) SELECT substr(at, 1, 7), CASE WHEN {_ENTERED_ROW} THEN target ELSE '' END AS s, sum({_ENTERED_ROW}), sum(outcome = 'refused') FROM audit WHERE at IS NOT NULL GROUP BY 1, 2;
-INSERT INTO report_clause_cases (case_id, clause) SELECT DISTINCT a.case_id, j.value FROM audit AS a JOIN json_each(a.clauses) AS j WHERE a.case_id IS NOT NULL;
-INSERT INTO report_clauses (clause, applied, refused, cases) SELECT j.value, sum(a.outcome = 'applied'), sum(a.outcome = 'refused'), (SELECT count(*) FROM report_clause_cases AS k WHERE k.clause = j.value) FROM audit AS a JOIN json_each(a.clauses) AS j GROUP BY j.value;
+INSERT INTO report_months (month, state, entered, refused)
+SELECT substr(at, 1, 7), CASE WHEN {_ENTERED_ROW} THEN target ELSE '' END,
+       sum({_ENTERED_ROW}), sum(outcome = 'refused')
+FROM audit WHERE at IS NOT NULL GROUP BY 1, 2;
+INSERT INTO report_clause_cases (case_id, clause)
+SELECT DISTINCT a.case_id, j.value FROM audit AS a JOIN json_each(a.clauses) AS j
+WHERE a.case_id IS NOT NULL;
+INSERT INTO report_clauses (clause, applied, refused, cases)
+SELECT j.value, sum(a.outcome = 'applied'), sum(a.outcome = 'refused'),
+       (SELECT count(*) FROM report_clause_cases AS k WHERE k.clause = j.value)
+FROM audit AS a JOIN json_each(a.clauses) AS j GROUP BY j.value;
 """
 VIEWS = ("case_timeline", "open_cases", "refusals", "handovers", "name_list")
 
