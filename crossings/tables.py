@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 from json.encoder import encode_basestring
-from typing import Any, Callable, Iterable, Sequence
+from operator import itemgetter
+from typing import Any, Sequence
 
 import click
 
@@ -30,30 +31,26 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str | None, columns: Sequence[str]
     _write(text_lines(rows, columns))
 
 
-def _write(lines: Iterable[str]) -> None:
+def _write(lines: list[str]) -> None:
     """One ``click.echo`` per CHUNK lines (click strips ANSI codes line-blind, so the same)."""
-    buffer: list[str] = []
-    for line in lines:
-        buffer.append(line)
-        if len(buffer) == CHUNK:
-            click.echo("\n".join(buffer))
-            buffer = []
-    if buffer:
-        click.echo("\n".join(buffer))
+    for start in range(0, len(lines), CHUNK):
+        click.echo("\n".join(lines[start:start + CHUNK]))
 
 
-def text_lines(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> Iterable[str]:
+def text_lines(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[str]:
     """The table's lines: header, then one line a row, each column padded to its width."""
     cells = [_cells(_values(rows, c)) for c in columns]
     pads = [_padding(name, column) for name, column in zip(columns, cells)]
-    yield "  ".join(pad[name] for pad, name in zip(pads, columns)).rstrip()
-    padded = [list(map(pad.__getitem__, column)) for pad, column in zip(pads, cells)]
-    for line in map("  ".join, zip(*padded)):
-        yield line.rstrip()
+    padded = [list(map(pad.__getitem__, [name, *column]))
+              for pad, name, column in zip(pads, columns, cells)]
+    return list(map(str.rstrip, map("  ".join, zip(*padded))))
 
 
 def _values(rows: Sequence[dict[str, Any]], column: str) -> list[Any]:
-    return [row.get(column) for row in rows]
+    try:
+        return list(map(itemgetter(column), rows))
+    except KeyError:
+        return [row.get(column) for row in rows]
 
 
 _PLAIN = {str, int, bool}
@@ -71,7 +68,7 @@ def _cells(values: list[Any]) -> list[str]:
 
 def _padding(name: str, cells: list[str]) -> dict[str, str]:
     """Each distinct cell of a column (and its heading) -> the cell padded to the width."""
-    widths = {text: _width(text) for text in {name, *cells}}
+    widths = {text: len(text) if text.isascii() else _width(text) for text in {name, *cells}}
     width = max(widths.values())
     return {text: text + " " * (width - w) for text, w in widths.items()}
 
@@ -92,48 +89,39 @@ def _scalar(value: Any) -> str | None:
     return None
 
 
-def json_lines(rows: Sequence[dict[str, Any]]) -> Iterable[str]:
-    """``json.dumps(list(rows), ensure_ascii=False, indent=2)``, split into lines; rows of
-    scalars are encoded here, anything else by ``json.dumps`` itself."""
+def json_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """``json.dumps(list(rows), ensure_ascii=False, indent=2)``, in lines: rows of scalars
+    with the same keys are encoded here a column at a time, anything else by json.dumps."""
     rows = list(rows)
-    encoded = _flat_rows(rows)
-    if encoded is None:
-        yield json.dumps(rows, ensure_ascii=False, indent=2)
-        return
     if not rows:
-        yield "[]"
-        return
-    yield "["
-    last = len(encoded) - 1
-    for i, body in enumerate(encoded):
-        yield "  {\n" + body + ("\n  }," if i < last else "\n  }")
-    yield "]"
-
-
-def _flat_rows(rows: list[dict[str, Any]]) -> list[str] | None:
-    """Each row's members, one per line, or None if some value is not a scalar."""
-    keys: dict[tuple[str, ...], Callable[[Iterable[str]], str] | None] = {}
-    out = []
-    for row in rows:
-        names = tuple(row)
-        joiner = keys.get(names)
-        if names not in keys:
-            keys[names] = _joiner(names)
-        joiner = keys[names]
-        values = [_scalar(v) for v in row.values()]
-        if joiner is None or None in values:
-            return None
-        out.append(joiner(values))  # type: ignore[arg-type]
-    return out
-
-
-def _joiner(names: tuple[str, ...]) -> Callable[[Iterable[str]], str] | None:
-    if not names:
-        return None  # json.dumps writes {} for an empty object
-    # A NUL marks each value's place: a key's own NUL is quoted as \u0000 by the encoder.
+        return ["[]"]
+    names = tuple(rows[0])
+    encoded = _encoded(rows, names) if names and all(tuple(r) == names for r in rows) else None
+    if encoded is None:
+        return [json.dumps(rows, ensure_ascii=False, indent=2)]
     template = ",\n".join(f"    {encode_basestring(k)}: \0" for k in names)
-    template = template.replace("%", "%%").replace("\0", "%s")
-    return lambda values: template % tuple(values)
+    # A NUL marks each value's place: a key's own NUL is quoted as \u0000 by the encoder.
+    template = "  {\n" + template.replace("%", "%%").replace("\0", "%s") + "\n  }"
+    objects = list(map(template.__mod__, zip(*encoded)))
+    return ["[", ",\n".join(objects), "]"]
+
+
+def _encoded(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[list[str]] | None:
+    """Each column's values as JSON text, or None if some value is not a scalar."""
+    out = []
+    for name in names:
+        values = list(map(itemgetter(name), rows))
+        kinds = set(map(type, values))
+        if kinds <= {str}:
+            out.append(list(map(encode_basestring, values)))
+        elif kinds <= {int}:
+            out.append(list(map(int.__repr__, values)))
+        else:
+            column = [_scalar(v) for v in values]
+            if None in column:
+                return None
+            out.append(column)  # type: ignore[arg-type]
+    return out
 
 
 # -- CSV -----------------------------------------------------------------------------------

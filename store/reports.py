@@ -86,6 +86,12 @@ class ReportQueries(ABC):
     @abstractmethod
     def count_by_clause(self) -> dict[str, tuple[int, int, int]]: ...
 
+    @abstractmethod
+    def recount_by_month(self, states: Sequence[str]) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def recount_by_clause(self) -> dict[str, tuple[int, int, int]]: ...
+
 
 class SQLiteReports(ReportQueries):
     """Report queries over the SQLite schema."""
@@ -173,7 +179,8 @@ class SQLiteReports(ReportQueries):
             "SELECT id, name, native_name, state, json_extract(facts, '$.attempts[#-1].at'), "
             "(SELECT count(*) FROM json_each(facts, '$.attempts') "
             " WHERE json_extract(value, '$.outcome') = 'refused') "
-            f"FROM cases WHERE state IN ({_marks(states)}) "
+            # the partial index cases_refusers (schema 3): in id order, only the refusers
+            f"FROM cases INDEXED BY cases_refusers WHERE state IN ({_marks(states)}) "
             "AND json_extract(facts, '$.attempts[#-1].outcome') = 'refused' "
             "AND coalesce(json_array_length(facts, '$.provisions'), 0) = 0 ORDER BY id",
             states)

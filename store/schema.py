@@ -166,6 +166,10 @@ WHERE json_extract(facts, '$.purpose') = 'visiting-relatives';
 CREATE INDEX cases_unanswered ON cases(json_extract(facts, '$.referral.at'), id, name, native_name,
                                     state)
 WHERE state = 'referred' AND json_extract(facts, '$.consulate_reply') IS NULL;
+CREATE INDEX cases_refusers ON cases(id, state, name, native_name,
+                                  json_extract(facts, '$.attempts[#-1].at'))
+WHERE json_extract(facts, '$.attempts[#-1].outcome') = 'refused'
+  AND coalesce(json_array_length(facts, '$.provisions'), 0) = 0;
 CREATE INDEX cases_guidance ON cases(id) WHERE json_array_length(facts, '$.guidance') > 0;
 CREATE INDEX cases_complaints ON cases(id) WHERE json_array_length(facts, '$.complaints') > 0;
 CREATE TABLE report_months (
