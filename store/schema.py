@@ -159,7 +159,6 @@ ORDER BY list, a.seq;
 _ENTERED = ("NEW.outcome = 'applied' AND NEW.source IS NOT NEW.target "
             "AND NEW.target IS NOT NULL")
 _REPORTS = f"""
-CREATE INDEX cases_state_flagged ON cases(state, flagged);
 CREATE INDEX cases_place ON cases(json_extract(facts, '$.place'), state);
 CREATE INDEX cases_visitors ON cases(state)
 WHERE json_extract(facts, '$.purpose') = 'visiting-relatives';
@@ -201,29 +200,26 @@ CREATE TRIGGER audit_count_clause AFTER INSERT ON audit BEGIN
   SELECT value, NEW.outcome = 'applied', NEW.outcome = 'refused', 0
   FROM json_each(NEW.clauses) WHERE true ON CONFLICT (clause) DO UPDATE
   SET applied = applied + excluded.applied, refused = refused + excluded.refused; INSERT
-  INTO report_clauses (clause, applied, refused, cases)
-  SELECT DISTINCT value, 0, 0, 1 FROM json_each(NEW.clauses)
-  WHERE NEW.case_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM report_clause_cases
-                                                WHERE case_id = NEW.case_id AND clause = value)
-  ON CONFLICT (clause) DO UPDATE SET cases = cases + 1; INSERT
   INTO report_clause_cases (case_id, clause)
-  SELECT DISTINCT NEW.case_id, value FROM json_each(NEW.clauses)
+  SELECT NEW.case_id, value FROM json_each(NEW.clauses)
   WHERE NEW.case_id IS NOT NULL ON CONFLICT DO NOTHING; END;
+CREATE TRIGGER clause_case_counted AFTER INSERT ON report_clause_cases BEGIN
+  UPDATE report_clauses SET cases = cases + 1 WHERE clause = NEW.clause; END;
 """
 _ENTERED_ROW = _ENTERED.replace("NEW.", "")
-# The counts of the rows already in the trail (the same rules as the triggers above).
+# The counts of the rows already in the trail (the same rules as the triggers above; each
+# new pair of report_clause_cases counts its case through clause_case_counted).
 _BACKFILL = f"""
 INSERT INTO report_months (month, state, entered, refused)
 SELECT substr(at, 1, 7), CASE WHEN {_ENTERED_ROW} THEN target ELSE '' END,
        sum({_ENTERED_ROW}), sum(outcome = 'refused')
 FROM audit WHERE at IS NOT NULL GROUP BY 1, 2;
+INSERT INTO report_clauses (clause, applied, refused, cases)
+SELECT j.value, sum(a.outcome = 'applied'), sum(a.outcome = 'refused'), 0
+FROM audit AS a JOIN json_each(a.clauses) AS j GROUP BY j.value;
 INSERT INTO report_clause_cases (case_id, clause)
 SELECT DISTINCT a.case_id, j.value FROM audit AS a JOIN json_each(a.clauses) AS j
 WHERE a.case_id IS NOT NULL;
-INSERT INTO report_clauses (clause, applied, refused, cases)
-SELECT j.value, sum(a.outcome = 'applied'), sum(a.outcome = 'refused'),
-       (SELECT count(*) FROM report_clause_cases AS k WHERE k.clause = j.value)
-FROM audit AS a JOIN json_each(a.clauses) AS j GROUP BY j.value;
 """
 VIEWS = ("case_timeline", "open_cases", "refusals", "handovers", "name_list")
 
