@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from json.encoder import encode_basestring
 from operator import itemgetter
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import click
 
@@ -25,7 +25,9 @@ CHUNK = 5000  # lines a write
 def emit(rows: Sequence[dict[str, Any]], fmt: str | None, columns: Sequence[str]) -> None:
     """Print rows as a text table, JSON array or CSV: what ``cli.emit`` prints, faster."""
     if fmt == "json":
-        return _write(json_lines(rows))
+        for piece in json_chunks(rows):
+            click.echo(piece)
+        return
     if fmt == "csv":
         return _csv(rows, columns)
     _write(text_lines(rows, columns))
@@ -75,39 +77,38 @@ def _padding(name: str, cells: list[str]) -> dict[str, str]:
 
 # -- JSON ----------------------------------------------------------------------------------
 
-def _scalar(value: Any) -> str | None:
-    """``json.dumps(value)`` for a str, int, bool or None; None for anything else."""
-    kind = type(value)
-    if kind is str:
-        return str(encode_basestring(value))
-    if kind is int:
-        return int.__repr__(value)
-    if value is None:
-        return "null"
-    if kind is bool:
-        return "true" if value else "false"
-    return None
-
-
-def json_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """``json.dumps(list(rows), ensure_ascii=False, indent=2)``, in lines: rows of scalars
-    with the same keys are encoded here a column at a time, anything else by json.dumps."""
+def json_chunks(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
+    """``json.dumps(list(rows), ensure_ascii=False, indent=2)`` in pieces that, each echoed
+    with its newline, make the same text. Rows of scalars with the same keys are encoded
+    here, CHUNK rows at a time and a column at a time; anything else by json.dumps."""
     rows = list(rows)
-    if not rows:
-        return ["[]"]
-    names = tuple(rows[0])
-    encoded = _encoded(rows, names) if names and all(tuple(r) == names for r in rows) else None
-    if encoded is None:
-        return [json.dumps(rows, ensure_ascii=False, indent=2)]
-    template = ",\n".join(f"    {encode_basestring(k)}: \0" for k in names)
+    names = tuple(rows[0]) if rows else ()
+    if not names or not _flat(rows, names):
+        yield json.dumps(rows, ensure_ascii=False, indent=2)
+        return
     # A NUL marks each value's place: a key's own NUL is quoted as \u0000 by the encoder.
-    template = "  {\n" + template.replace("%", "%%").replace("\0", "%s") + "\n  }"
-    objects = list(map(template.__mod__, zip(*encoded)))
-    return ["[", ",\n".join(objects), "]"]
+    members = ",\n".join(f"    {encode_basestring(k)}: \0" for k in names)
+    template = "  {\n" + members.replace("%", "%%").replace("\0", "%s") + "\n  }"
+    yield "["
+    for start in range(0, len(rows), CHUNK):
+        columns = _encoded(rows[start:start + CHUNK], names)
+        text = ",\n".join(map(template.__mod__, zip(*columns)))
+        yield text + ("," if start + CHUNK < len(rows) else "")
+    yield "]"
 
 
-def _encoded(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[list[str]] | None:
-    """Each column's values as JSON text, or None if some value is not a scalar."""
+_SCALARS = {str, int, bool, type(None)}
+
+
+def _flat(rows: list[dict[str, Any]], names: tuple[str, ...]) -> bool:
+    """Every row has exactly these keys, and every value is a str, int, bool or None."""
+    if not all(tuple(r) == names for r in rows):
+        return False
+    return all(set(map(type, map(itemgetter(name), rows))) <= _SCALARS for name in names)
+
+
+def _encoded(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[list[str]]:
+    """Each column's values as JSON text (the rows are :func:`_flat`)."""
     out = []
     for name in names:
         values = list(map(itemgetter(name), rows))
@@ -117,11 +118,17 @@ def _encoded(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[list[st
         elif kinds <= {int}:
             out.append(list(map(int.__repr__, values)))
         else:
-            column = [_scalar(v) for v in values]
-            if None in column:
-                return None
-            out.append(column)  # type: ignore[arg-type]
+            out.append([_scalar(v) for v in values])
     return out
+
+
+def _scalar(value: Any) -> str:
+    """``json.dumps(value)`` for a str, int, bool or None."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    return str(encode_basestring(value)) if type(value) is str else int.__repr__(value)
 
 
 # -- CSV -----------------------------------------------------------------------------------
