@@ -97,3 +97,20 @@ def test_verify_finds_counts_altered_behind_its_back(book, tmp_path):
         report = service.verify()
     assert not report["ok"]
     assert [p["check"] for p in report["problems"]] == ["counts"]
+
+
+@pytest.mark.parametrize("attempts", [1, 6, 7, 9])
+def test_w3_counts_every_refusal_however_many_attempts(service, attempts):
+    """The refusals of W3's detail are counted by position up to a few attempts, by
+    json_each beyond: both give the count of refused attempts, agreed ones left out."""
+    case = service.open_case("Zhao", at="1961-11-10", name="Pak", crossed_on="1961-03",
+                             place="Badaogou")
+    service.fire("investigate", case.id, "Zhao", at="1961-11-11", citizenship="dprk",
+                 purpose="other", spouse="none")
+    service.fire("begin_persuasion", case.id, "Zhao", at="1961-11-12")
+    outcomes = ["agreed" if i == 1 else "refused" for i in range(attempts - 1)] + ["refused"]
+    for day, outcome in enumerate(outcomes, 13):
+        service.fire("persuade", case.id, "Zhao", at=f"1961-11-{day}", outcome=outcome)
+    [w3] = [r for r in service.report_compliance() if r["clause"] == "W3"]
+    assert w3["detail"].startswith(f"{outcomes.count('refused')} refusal(s), the latest on "
+                                   f"1961-11-{12 + attempts}")
