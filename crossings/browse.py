@@ -69,6 +69,23 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     "requests": ("Retried requests", "Results of commands given a --request-id, so a retry "
                  "writes nothing new.", {"request_id": "The retry key.",
                                          "result": "What the first attempt did (JSON)."}),
+    "report_months": ("Counts by month", "Kept by triggers on the audit trail, for `crossings "
+                      "report summary --by month` (verify recounts them).", {
+                          "month": "Month of the events' own dates (YYYY-MM).",
+                          "state": "The state the events moved a case into ('' for events "
+                                   "that moved none).",
+                          "entered": "Applied events that moved a case into the state.",
+                          "refused": "Refused events."}),
+    "report_clauses": ("Counts by clause", "Kept by triggers on the audit trail, for "
+                       "`crossings report summary --by clause` (verify recounts them).", {
+                           "clause": "Clause id (P1-P5, W1-W3, T, G).",
+                           "applied": "Applied events citing it.",
+                           "refused": "Refused events citing it.",
+                           "cases": "Cases with at least one event citing it."}),
+    "report_clause_cases": ("Cases by clause", "Which case has cited which clause (kept by "
+                            "triggers; counts the cases of report_clauses).", {
+                                "case_id": _CASE, "clause": "A clause id the case's events "
+                                                            "cite."}),
     "_sqlite_migrations": ("Schema migrations", "Which schema migrations have run "
                            "(sqlite-utils).", {"id": "Row id.", "migration_set": "Set name.",
                                                "name": "Migration name.",

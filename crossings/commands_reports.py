@@ -14,9 +14,10 @@ from typing import Any, Sequence
 
 import click
 
-from .cli import _service, cli, db_option, emit, output_options
+from .cli import _service, cli, db_option, output_options
 from .completion import CASE_ID
 from .progress import for_terminal
+from .tables import emit
 
 FORMATS = ("text", "markdown", "csv", "json")
 

@@ -117,6 +117,7 @@ class Verifier:
                 self.check_cases()
             self.report_other_policies()
             self.check_tables()
+            self.check_counts()
             if checkpoint is not None:
                 self.check_checkpoint(checkpoint, head)
         return {
@@ -374,6 +375,23 @@ class Verifier:
                             if actors.get(n) != chained_actors.get(n))
             self.problem(None, None, "setup", f"the actors table disagrees with the trail "
                          f"for {', '.join(differ)}")
+
+    def check_counts(self) -> None:
+        """The report counts kept by triggers (schema 3) against a recount of the trail."""
+        states = self.engine.policy.state_names
+        pairs = (("month", "report_months", lambda: self.store.count_by_month(states),
+                  lambda: self.store.recount_by_month(states)),
+                 ("clause", "report_clauses", self.store.count_by_clause,
+                  self.store.recount_by_clause))
+        for by, table, count, recount in pairs:
+            try:
+                same = count() == recount()
+            except WorkflowError as error:  # e.g. a row's clauses are not JSON any more
+                self.problem(None, None, "counts", f"cannot recount by {by}: {error}")
+                continue
+            if not same:
+                self.problem(None, None, "counts", f"the kept counts by {by} ({table}) "
+                             "disagree with a recount of the trail")
 
     # in parallel -------------------------------------------------------------------
 

@@ -40,6 +40,18 @@ _NAME_LIST_COLUMNS = ("list", "referred_on", "seq", "case_id", "name", "native_n
 _LATE = ("id", "name", "native_name", "state", "since", "due", "days_overdue")
 
 
+# How many of a case's persuasion attempts were refused. Up to _FEW attempts, by position:
+# SQLite parses facts once for all the json_extract calls of a row, where json_each costs
+# a virtual table each row (a third of W3's time at 200,000 refusers); beyond, json_each.
+_FEW = 6
+_REFUSALS = (
+    f"CASE WHEN coalesce(json_array_length(facts, '$.attempts'), 0) <= {_FEW} THEN "
+    + " + ".join(f"(json_extract(facts, '$.attempts[{i}].outcome') IS 'refused')"
+                 for i in range(_FEW))
+    + " ELSE (SELECT count(*) FROM json_each(facts, '$.attempts') "
+      "WHERE json_extract(value, '$.outcome') = 'refused') END")
+
+
 class ReportQueries(ABC):
     """The report queries every store answers (part of :class:`store.base.Store`)."""
 
@@ -85,6 +97,12 @@ class ReportQueries(ABC):
 
     @abstractmethod
     def count_by_clause(self) -> dict[str, tuple[int, int, int]]: ...
+
+    @abstractmethod
+    def recount_by_month(self, states: Sequence[str]) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def recount_by_clause(self) -> dict[str, tuple[int, int, int]]: ...
 
 
 class SQLiteReports(ReportQueries):
@@ -151,14 +169,14 @@ class SQLiteReports(ReportQueries):
         return self._late(
             "json_extract(facts, '$.referral.at')",
             "state = 'referred' AND json_extract(facts, '$.consulate_reply') IS NULL", [],
-            as_of, days)
+            as_of, days, " INDEXED BY cases_unanswered")  # in order, without reading facts
 
     def _late(self, since: str, where: str, params: list[Any], as_of: str,
-              days: int) -> list[dict[str, Any]]:
+              days: int, index: str = "") -> list[dict[str, Any]]:
         sql = (
             f"SELECT id, name, native_name, state, since, date(since, '+' || ? || ' days'), "
             f"CAST(julianday(?) - julianday(since) - ? AS INTEGER) "
-            f"FROM (SELECT *, {since} AS since FROM cases WHERE {where}) "
+            f"FROM (SELECT *, {since} AS since FROM cases{index} WHERE {where}) "
             f"WHERE since IS NOT NULL AND julianday(?) - julianday(since) > ? ORDER BY since, id"
         )
         rows = self._all(sql, [days, as_of, days, *params, as_of, days])
@@ -171,9 +189,9 @@ class SQLiteReports(ReportQueries):
         columns = ("id", "name", "native_name", "state", "since", "refusals")
         rows = self._all(
             "SELECT id, name, native_name, state, json_extract(facts, '$.attempts[#-1].at'), "
-            "(SELECT count(*) FROM json_each(facts, '$.attempts') "
-            " WHERE json_extract(value, '$.outcome') = 'refused') "
-            f"FROM cases WHERE state IN ({_marks(states)}) "
+            f"{_REFUSALS} "
+            # the partial index cases_refusers (schema 3): in id order, only the refusers
+            f"FROM cases INDEXED BY cases_refusers WHERE state IN ({_marks(states)}) "
             "AND json_extract(facts, '$.attempts[#-1].outcome') = 'refused' "
             "AND coalesce(json_array_length(facts, '$.provisions'), 0) = 0 ORDER BY id",
             states)
@@ -194,7 +212,9 @@ class SQLiteReports(ReportQueries):
         rows = self._all(
             "SELECT c.id, c.name, c.native_name, c.state, json_extract(j.value, '$.at'), "
             f"json_extract(j.value, '$.by'), {detail} "
-            f"FROM cases AS c JOIN json_each(c.facts, '$.{key}') AS j WHERE {where} "
+            f"FROM cases AS c JOIN json_each(c.facts, '$.{key}') AS j "
+            # the partial index cases_{key} (schema 3): only the cases with an entry
+            f"WHERE json_array_length(c.facts, '$.{key}') > 0 AND {where} "
             "ORDER BY c.id, j.key")
         return _dicts(rows, columns)
 
@@ -208,14 +228,31 @@ class SQLiteReports(ReportQueries):
     def count_by_place(self, states: Sequence[str]) -> list[dict[str, Any]]:
         """Per crossing place: cases, and how many stand in each state now."""
         columns = ["place", "cases", *(_column(s) for s in states)]
-        counts = ", ".join(f"sum(state = '{s}')" for s in columns[2:])
+        counts = ", ".join(f"sum(CASE WHEN state = '{s}' THEN n ELSE 0 END)" for s in columns[2:])
+        # The inner query reads the index cases_place only (schema 3), not every case's facts.
         rows = self._all(
-            f"SELECT coalesce(json_extract(facts, '$.place'), ''), count(*), {counts} "
-            "FROM cases GROUP BY 1 ORDER BY 2 DESC, 1")
+            f"SELECT coalesce(place, ''), sum(n), {counts} FROM (SELECT json_extract(facts, "
+            "'$.place') AS place, state, count(*) AS n FROM cases GROUP BY 1, 2) "
+            "GROUP BY 1 ORDER BY 2 DESC, 1")
         return _dicts(rows, columns)
 
     def count_by_month(self, states: Sequence[str]) -> list[dict[str, Any]]:
-        """Per month of the events' own dates: cases entering each state, and refusals."""
+        """Per month of the events' own dates: cases entering each state, and refusals (from
+        the counts the triggers of schema 3 keep, not a scan of the trail)."""
+        columns = ["month", *(_column(s) for s in states), "refusals"]
+        entered = ", ".join(f"sum(CASE WHEN state = '{s}' THEN entered ELSE 0 END)"
+                            for s in columns[1:-1])
+        rows = self._all(f"SELECT month, {entered}, sum(refused) FROM report_months "
+                         "GROUP BY month ORDER BY month")
+        return _dicts(rows, columns)
+
+    def count_by_clause(self) -> dict[str, tuple[int, int, int]]:
+        """clause -> (applied events, refused events, cases) citing it (kept counts)."""
+        rows = self._all("SELECT clause, applied, refused, cases FROM report_clauses")
+        return {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows}
+
+    def recount_by_month(self, states: Sequence[str]) -> list[dict[str, Any]]:
+        """:meth:`count_by_month` counted from the whole trail (``verify`` compares them)."""
         columns = ["month", *(_column(s) for s in states), "refusals"]
         entered = ", ".join(
             f"sum(outcome = 'applied' AND target = '{s}' AND source IS NOT target)"
@@ -225,8 +262,8 @@ class SQLiteReports(ReportQueries):
             "WHERE at IS NOT NULL GROUP BY 1 ORDER BY 1")
         return _dicts(rows, columns)
 
-    def count_by_clause(self) -> dict[str, tuple[int, int, int]]:
-        """clause -> (applied events, refused events, cases) citing it."""
+    def recount_by_clause(self) -> dict[str, tuple[int, int, int]]:
+        """:meth:`count_by_clause` counted from the whole trail (``verify`` compares them)."""
         rows = self._all(
             "SELECT j.value, sum(a.outcome = 'applied'), sum(a.outcome = 'refused'), "
             "count(DISTINCT a.case_id) FROM audit AS a JOIN json_each(a.clauses) AS j "

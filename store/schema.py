@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _INITIAL = """
 CREATE TABLE cases (
@@ -150,6 +150,77 @@ FROM audit AS a JOIN cases AS c ON c.id = a.case_id
 WHERE a.trigger = 'refer' AND a.outcome = 'applied'
 ORDER BY list, a.seq;
 """
+# Schema 3: what the reports need at a million cases (issue 5, target 5). Indexes matching
+# the report queries of store/reports.py exactly (same expressions, same WHERE terms), and
+# counts over the whole trail kept at write time by triggers on audit, in C and in the
+# writer's own transaction, so a summary by month or clause reads a few rows instead of
+# every event. The migration fills the counts from the rows already there; ``verify``
+# recounts them from the trail. Each trigger's body is one line (see ``_statements``).
+_ENTERED = ("NEW.outcome = 'applied' AND NEW.source IS NOT NEW.target "
+            "AND NEW.target IS NOT NULL")
+_REPORTS = f"""
+CREATE INDEX cases_place ON cases(json_extract(facts, '$.place'), state);
+CREATE INDEX cases_visitors ON cases(state)
+WHERE json_extract(facts, '$.purpose') = 'visiting-relatives';
+CREATE INDEX cases_unanswered ON cases(json_extract(facts, '$.referral.at'), id, name, native_name,
+                                    state)
+WHERE state = 'referred' AND json_extract(facts, '$.consulate_reply') IS NULL;
+CREATE INDEX cases_refusers ON cases(id, state, name, native_name,
+                                  json_extract(facts, '$.attempts[#-1].at'))
+WHERE json_extract(facts, '$.attempts[#-1].outcome') = 'refused'
+  AND coalesce(json_array_length(facts, '$.provisions'), 0) = 0;
+CREATE INDEX cases_guidance ON cases(id) WHERE json_array_length(facts, '$.guidance') > 0;
+CREATE INDEX cases_complaints ON cases(id) WHERE json_array_length(facts, '$.complaints') > 0;
+CREATE TABLE report_months (
+    month TEXT NOT NULL,
+    state TEXT NOT NULL,
+    entered INTEGER NOT NULL,
+    refused INTEGER NOT NULL,
+    PRIMARY KEY (month, state)
+) WITHOUT ROWID;
+CREATE TABLE report_clauses (
+    clause PRIMARY KEY,
+    applied INTEGER NOT NULL,
+    refused INTEGER NOT NULL,
+    cases INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE report_clause_cases (
+    case_id INTEGER NOT NULL,
+    clause NOT NULL,
+    PRIMARY KEY (case_id, clause)
+) WITHOUT ROWID;
+CREATE TRIGGER audit_count_month AFTER INSERT ON audit WHEN NEW.at IS NOT NULL BEGIN
+  INSERT INTO report_months (month, state, entered, refused)
+  VALUES (substr(NEW.at, 1, 7), CASE WHEN {_ENTERED} THEN NEW.target ELSE '' END,
+          {_ENTERED}, NEW.outcome = 'refused')
+  ON CONFLICT (month, state) DO UPDATE
+  SET entered = entered + excluded.entered, refused = refused + excluded.refused; END;
+CREATE TRIGGER audit_count_clause AFTER INSERT ON audit BEGIN
+  INSERT INTO report_clauses (clause, applied, refused, cases)
+  SELECT value, NEW.outcome = 'applied', NEW.outcome = 'refused', 0
+  FROM json_each(NEW.clauses) WHERE true ON CONFLICT (clause) DO UPDATE
+  SET applied = applied + excluded.applied, refused = refused + excluded.refused; INSERT
+  INTO report_clause_cases (case_id, clause)
+  SELECT NEW.case_id, value FROM json_each(NEW.clauses)
+  WHERE NEW.case_id IS NOT NULL ON CONFLICT DO NOTHING; END;
+CREATE TRIGGER clause_case_counted AFTER INSERT ON report_clause_cases BEGIN
+  UPDATE report_clauses SET cases = cases + 1 WHERE clause = NEW.clause; END;
+"""
+_ENTERED_ROW = _ENTERED.replace("NEW.", "")
+# The counts of the rows already in the trail (the same rules as the triggers above; each
+# new pair of report_clause_cases counts its case through clause_case_counted).
+_BACKFILL = f"""
+INSERT INTO report_months (month, state, entered, refused)
+SELECT substr(at, 1, 7), CASE WHEN {_ENTERED_ROW} THEN target ELSE '' END,
+       sum({_ENTERED_ROW}), sum(outcome = 'refused')
+FROM audit WHERE at IS NOT NULL GROUP BY 1, 2;
+INSERT INTO report_clauses (clause, applied, refused, cases)
+SELECT j.value, sum(a.outcome = 'applied'), sum(a.outcome = 'refused'), 0
+FROM audit AS a JOIN json_each(a.clauses) AS j GROUP BY j.value;
+INSERT INTO report_clause_cases (case_id, clause)
+SELECT DISTINCT a.case_id, j.value FROM audit AS a JOIN json_each(a.clauses) AS j
+WHERE a.case_id IS NOT NULL;
+"""
 VIEWS = ("case_timeline", "open_cases", "refusals", "handovers", "name_list")
 
 
@@ -166,6 +237,11 @@ def migrations() -> Any:
     @crossings(name="002_views")
     def views(db: Any) -> None:
         for statement in _statements(_VIEWS):
+            db.execute(statement)
+
+    @crossings(name="003_report_indexes")
+    def report_indexes(db: Any) -> None:
+        for statement in _statements(_REPORTS) + _statements(_BACKFILL):
             db.execute(statement)
 
     return crossings

@@ -339,6 +339,9 @@ def test_any_one_cell_of_a_case_row_altered_is_found(pristine, tmp_path):
                 sql(str(copy), f"UPDATE cases SET {column} = ? WHERE id = 2", params=(value,))
             except sqlite3.IntegrityError:
                 continue
+            except sqlite3.OperationalError as refused:  # the report indexes read facts
+                assert column == "facts" and "malformed JSON" in str(refused)
+                continue
             if verify(str(copy))["ok"]:
                 missed.append((column, value))
     assert missed == []
