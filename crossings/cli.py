@@ -7,12 +7,10 @@ error's exit code in one place, :class:`CrossingsGroup`.
 
 from __future__ import annotations
 
-import io
 import json
 import sys
-import unicodedata
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator
 
 import click
 
@@ -20,6 +18,8 @@ from workflow import ROLES, WorkflowError
 from workflow.policy import JILIN_1961, Param, Trigger
 
 from .completion import CASE_ID
+from .tables import cell as _cell
+from .tables import emit
 from .service import Service
 
 DEFAULT_DB = "crossings.db"
@@ -94,48 +94,6 @@ def output_options(csv_too: bool = True) -> Callable[[Callable[..., Any]], Calla
         return func
 
     return decorate
-
-
-def emit(rows: Sequence[dict[str, Any]], fmt: str | None, columns: Sequence[str]) -> None:
-    """Print rows as a text table, JSON array or CSV."""
-    if fmt == "json":
-        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
-        return
-    if fmt == "csv":
-        import csv
-
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore",
-                                lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _cell(row.get(k)) for k in columns})
-        click.echo(buffer.getvalue(), nl=False)
-        return
-    table = [[_cell(row.get(c)) for c in columns] for row in rows]
-    widths = [max([len(c)] + [_width(r[i]) for r in table]) for i, c in enumerate(columns)]
-    click.echo(_line(list(columns), widths))
-    for line in table:
-        click.echo(_line(line, widths))
-
-
-def _width(text: str) -> int:
-    """Columns a string takes in a terminal: Hangul and Hanja take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _line(cells: list[str], widths: list[int]) -> str:
-    return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return ",".join(value)
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
 
 
 def _service(db: str, create: bool = False) -> Service:

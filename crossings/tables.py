@@ -1,11 +1,11 @@
-"""Fast output of many rows, byte for byte what :func:`crossings.cli.emit` prints.
+"""Every read command's output: rows as a text table, a JSON array or CSV (``emit``).
 
 The reports list up to a few hundred thousand people on a database of a million cases
-(issue 5, target 5). ``cli.emit`` measures every cell's terminal width twice, character by
-character, and writes each line through its own ``click.echo``; its JSON goes through the
-pure-Python encoder (``indent`` turns the C one off). Here the work is done a column at a
-time: each distinct cell is measured and padded once, lines are joined by C code, written
-in large chunks, and flat rows are encoded to JSON with the encoder's own C string quoting.
+(issue 5, target 5), so the work is done a column at a time: each distinct cell is
+measured and padded once, lines are joined by C code and written in large chunks, and flat
+rows are encoded to JSON with the encoder's own C string quoting. The output is byte for
+byte what the plain per-row version prints (``tests/test_tables.py`` keeps that version as
+its oracle).
 """
 
 from __future__ import annotations
@@ -15,15 +15,31 @@ from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any, Iterator, Sequence
 
-import click
+import unicodedata
 
-from .cli import _cell, _width
+import click
 
 CHUNK = 5000  # lines a write
 
 
+def width(text: str) -> int:
+    """Columns a string takes in a terminal: Hangul and Hanja take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def cell(value: Any) -> str:
+    """A value as one table or CSV cell: lists of ids joined by commas, JSON otherwise."""
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ",".join(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def emit(rows: Sequence[dict[str, Any]], fmt: str | None, columns: Sequence[str]) -> None:
-    """Print rows as a text table, JSON array or CSV: what ``cli.emit`` prints, faster."""
+    """Print rows as a text table, JSON array or CSV."""
     if fmt == "json":
         for piece in json_chunks(rows):
             click.echo(piece)
@@ -65,14 +81,14 @@ def _cells(values: list[Any]) -> list[str]:
         return values
     if kinds <= _PLAIN:
         return list(map(str, values))
-    return [_cell(v) for v in values]
+    return [cell(v) for v in values]
 
 
 def _padding(name: str, cells: list[str]) -> dict[str, str]:
     """Each distinct cell of a column (and its heading) -> the cell padded to the width."""
-    widths = {text: len(text) if text.isascii() else _width(text) for text in {name, *cells}}
-    width = max(widths.values())
-    return {text: text + " " * (width - w) for text, w in widths.items()}
+    widths = {text: len(text) if text.isascii() else width(text) for text in {name, *cells}}
+    widest = max(widths.values())
+    return {text: text + " " * (widest - w) for text, w in widths.items()}
 
 
 # -- JSON ----------------------------------------------------------------------------------
