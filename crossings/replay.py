@@ -19,7 +19,8 @@ from workflow import Refused, WorkflowError
 from .scenario import LABEL_PARAMS, Event, Expectation, Problem, Scenario, ScenarioError, load
 
 if TYPE_CHECKING:
-    from .service import Clock, Service
+    from .service import Clock
+    from .service.queries import Queries
 
 
 @dataclass
@@ -106,7 +107,7 @@ class ReplayFailed(WorkflowError):
 # -- one scenario ----------------------------------------------------------------------------
 
 class _Replayer:
-    def __init__(self, service: "Service", scenario: Scenario) -> None:
+    def __init__(self, service: "Queries", scenario: Scenario) -> None:
         self.service = service
         self.scenario = scenario
         self.report = FileReport(scenario.source, scenario.title)
@@ -243,7 +244,7 @@ def _fact(facts: dict[str, Any], dotted: str) -> Any:
     return value
 
 
-def replay_scenario(service: "Service", scenario: Scenario, *, batch: bool = True) -> FileReport:
+def replay_scenario(service: "Queries", scenario: Scenario, *, batch: bool = True) -> FileReport:
     """Replay one scenario into the service's database; with ``batch``, in one transaction
     (a rejected event writes nothing; a driver error rolls the whole file back)."""
     with service.batch() if batch else nullcontext(service):

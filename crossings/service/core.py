@@ -1,4 +1,4 @@
-"""The service: the one object the CLI (and any Python caller) talks to.
+"""The service's core: set-up, the triggers, and the one write transaction per command.
 
 It validates input with the policy, loads cases from the store inside one write
 transaction, asks the engine for a decision, and persists the case and its audit row
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, Self
 
 from store import Store, open_store
 from workflow import (
@@ -27,10 +27,9 @@ from workflow import (
     Policy,
     RoleRefused,
 )
-from workflow.audit import decision_row, decode, dumps, setup_row
+from workflow.audit import decision_row, dumps, setup_row
 from workflow.values import clean_name, clean_text, parse_approx_date, parse_date
 
-from .progress import Progress, quiet
 
 Clock = Callable[[], dt.datetime]
 
@@ -39,8 +38,9 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-class Service:
-    """Runs the policy against one database."""
+class ServiceCore:
+    """Runs the policy against one database: set-up and triggers."""
+
 
     def __init__(self, store: Store, *, policy: Policy = JILIN_1961,
                  clock: Clock = utc_now) -> None:
@@ -52,21 +52,21 @@ class Service:
 
     @classmethod
     def open(cls, path: str, *, create: bool = False, synchronous: str = "FULL",
-             clock: Clock = utc_now, policy: Policy = JILIN_1961) -> "Service":
+             clock: Clock = utc_now, policy: Policy = JILIN_1961) -> Self:
         return cls(open_store(path, create=create, synchronous=synchronous),
                    policy=policy, clock=clock)
 
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> "Service":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     @contextmanager
-    def batch(self) -> Iterator["Service"]:
+    def batch(self) -> Iterator[Self]:
         """Run many commands in one transaction (replay in bulk). A rejected command has
         written nothing (every check comes before the first write); a command that fails
         after it began writing (a driver error) rolls the whole batch back."""
@@ -170,7 +170,7 @@ class Service:
             return self.open_case(actor, at=at, request_id=request_id, **params)
         if trigger.group:
             group = self.hand_over([case_id], actor, at=at, request_id=request_id, **params)
-            return self.show(group["case_ids"][0])
+            return self._load(group["case_ids"][0])
         who = self.actor(actor)
         now = self.clock()
         date = self._event_date(at, now)
@@ -311,240 +311,6 @@ class Service:
             raise _refusal(decisions)
         return [d.case() for d in decisions]
 
-    # -- queries ------------------------------------------------------------------------
-
-    def show(self, case_id: Any) -> Case:
-        return self._load(_case_id(case_id))
-
-    def case_dict(self, case: Case) -> dict[str, Any]:
-        return case.as_dict(f"{self.policy.id}@{self.policy.version}")
-
-    def cases(self, state: str | None = None, after: int = 0,
-              limit: int | None = None) -> Iterator[dict[str, Any]]:
-        if state is not None:
-            self.policy.state(state)
-        return self.store.cases(state, after, limit)
-
-    def log(self, *, case_id: Any = None, actor: str | None = None, trigger: str | None = None,
-            clause: str | None = None, outcome: str | None = None, since: Any = None,
-            until: Any = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
-        filters: dict[str, Any] = {
-            "case_id": _case_id(case_id) if case_id is not None else None,
-            "actor": clean_text(actor, "actor") if actor is not None else None,
-            "trigger": self._trigger_filter(trigger),
-            "clause": self._clause_filter(clause),
-            "outcome": outcome,
-            "since": parse_date(since, "since") if since is not None else None,
-            "until": parse_date(until, "until") if until is not None else None,
-            "limit": limit,
-        }
-        if outcome is not None and outcome not in ("applied", "refused"):
-            raise InvalidInput(f"--outcome: {outcome!r} is not one of applied, refused")
-        return (decode(row) for row in self.store.audit(**filters))
-
-    def _trigger_filter(self, trigger: str | None) -> str | None:
-        if trigger is None:
-            return None
-        if trigger.replace("-", "_") in ("actor_add", "setting"):
-            return trigger.replace("-", "_")
-        return self.policy.trigger(trigger).name
-
-    def _clause_filter(self, clause: str | None) -> str | None:
-        from workflow import CLAUSES
-
-        if clause is None:
-            return None
-        if clause not in CLAUSES:
-            raise InvalidInput(f"--clause: {clause!r} is not one of {', '.join(CLAUSES)}")
-        return clause
-
-    def why(self, case_id: Any, trigger: str) -> dict[str, Any]:
-        """Each guard of TRIGGER on the case now, with the facts it read and its clause."""
-        from workflow import CLAUSES
-
-        case = self.show(case_id)
-        result = self.engine.explain(case, trigger, self.settings(),
-                                     group=self._assumed_group(case))
-        result["clause_words"] = {c: CLAUSES[c].words for c in _cited(result)}
-        return result
-
-    def next(self, case_id: Any) -> dict[str, Any]:
-        """The triggers that may be fired now, and those blocked with the reason."""
-        case = self.show(case_id)
-        settings = self.settings()
-        group = self._assumed_group(case)
-        ready, blocked = [], []
-        for name in self.policy.applicable(case.state):
-            result = self.engine.explain(case, name, settings, group=group)
-            entry = {"trigger": name, "target": result["target"], "roles": result["roles"],
-                     "clauses": result["clauses"], "needs": result["needs"]}
-            if result["ready"]:
-                ready.append(entry)
-            else:
-                failed = [g for g in result["guards"] if not g["passed"]
-                          and g["guard"] not in _input_guards()]
-                entry["reasons"] = [f"{g['reason']} ({', '.join(g['clauses'])})" for g in failed]
-                blocked.append(entry)
-        return {"case": case.id, "state": case.state, "ready": ready, "blocked": blocked}
-
-    def _assumed_group(self, case: Case) -> dict[int, Any]:
-        """For why/next on hand_over: the case and the case it accompanies, together."""
-        group = {case.id: case.facts}
-        parent = case.facts.get("accompanies")
-        if parent is not None:
-            other = self.store.get_case(parent)
-            if other is not None:
-                group[other.id] = other.facts
-        return group
-
-
-    # -- replay and verification (issue 3) ------------------------------------------------
-
-    def replay(self, scenario: Any, *, batch: bool = True) -> Any:
-        """Replay a scenario (a Scenario, or a file path) into this database; returns its
-        FileReport. With ``batch`` (the default) the whole file is one transaction."""
-        from .replay import replay_scenario
-        from .scenario import Scenario, load
-
-        if not isinstance(scenario, Scenario):
-            scenario = load(scenario, self.policy)
-        return replay_scenario(self, scenario, batch=batch)
-
-    @classmethod
-    def replay_files(cls, paths: Iterable[Any], *, db: str | None = None,
-                     clock: Clock | None = None, batch: bool = True) -> Any:
-        """Replay files, each into a fresh in-memory database or all into ``db``; returns a
-        ReplayRun. Every file is checked first: if one is broken, none is replayed."""
-        from .replay import replay_paths
-
-        return replay_paths(paths, db=db, clock=clock, batch=batch)
-
-    def verify(self, checkpoint: Any = None, *, limit: int | None = None,
-               workers: int | None = None) -> dict[str, Any]:
-        """Check the hash chain, rebuild every case from its rows, re-run each applied
-        event's guards, and compare with a checkpoint (a dict or a JSON file) if given.
-        ``workers``: processes to use (default: a few for a trail of 100,000 rows or more)."""
-        from .verify import Verifier, read_checkpoint
-
-        if checkpoint is not None and not isinstance(checkpoint, Mapping):
-            checkpoint = read_checkpoint(checkpoint)
-        return Verifier(self.store, self.engine, limit=limit).run(checkpoint, workers)
-
-    def checkpoint(self) -> dict[str, Any]:
-        """The trail's size and head hash now, to detect truncation and rollback later."""
-        head = self.store.head()
-        return {"rows": head["rows"], "seq": head["seq"], "hash": head["hash"],
-                "policy": f"{self.policy.id}@{self.policy.version}",
-                "at": self._recorded_at(), "database": self.store.path}
-
-    # -- reports, name lists, diagrams (issue 6) --------------------------------------------
-
-    def timeline(self, case_id: Any) -> dict[str, Any]:
-        """A case's history in order, one entry per event, in words (``show --timeline``)."""
-        from .timeline import event
-
-        case = self.show(case_id)
-        rows = self.log(case_id=case.id)
-        return {"case": self.case_dict(case),
-                "events": [event(step, row) for step, row in enumerate(rows, 1)]}
-
-    def diagram(self, fmt: str = "mermaid", case_id: Any = None) -> str | bytes:
-        """The policy's diagram; with a case, its path and current state highlighted."""
-        from .diagrams import FORMATS, case_path, render
-
-        if fmt not in FORMATS:
-            raise InvalidInput(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
-        if case_id is None:
-            return render(self.policy, fmt, self.policy.title)
-        case = self.show(case_id)
-        path = case_path(case.state, self.log(case_id=case.id))
-        return render(self.policy, fmt, f"{self.policy.title}: case {case.id}, {case.name}", path)
-
-    def case_ids(self, prefix: str = "", limit: int = 100) -> list[tuple[int, str]]:
-        """Case ids beginning with ``prefix``, with names (shell completion)."""
-        return self.store.case_ids_like(prefix.strip(), limit)
-
-    def name_list(self, *, referred: bool = False, list_id: str | None = None,
-                  progress: Progress = quiet) -> list[dict[str, Any]]:
-        """P1's register of names, or with ``referred`` / ``list_id`` the P3 name lists."""
-        if not referred and list_id is None:
-            cases = progress(self.store.case_rows(), "name list", self.store.count_cases())
-            return [_register_entry(case) for case in cases]
-        if list_id is not None:
-            list_id = clean_text(list_id, "list", blank_ok=False)
-        rows = [_referral_entry(row) for row in
-                progress(self.store.name_list_rows(list_id), "name list")]
-        if list_id is not None and not rows:
-            known = sorted({r["list"] for r in self.store.name_list_rows()})
-            raise NotFound(f"no name list {list_id!r}; lists: {', '.join(known) or 'none yet'}")
-        return rows
-
-    def handovers(self) -> list[dict[str, Any]]:
-        """Every handover group: date, crossing point, representative, how many, who."""
-        return self.store.handover_groups_summary()
-
-    def handover(self, group_id: Any) -> dict[str, Any]:
-        """One group's manifest: its date, crossing point, representative, every person."""
-        number = _case_id(group_id, "handover group")
-        group = self.store.get_group(number)
-        if group is None:
-            raise NotFound(f"no handover group {number}")
-        people = [{k: row[k] for k in _PERSON} for row in self.store.handover_rows(number)]
-        for person in people:
-            person["clause"] = "P2" if person["purpose"] == "visiting-relatives" else "P1"
-        keys = ("id", "at", "crossing_point", "representative", "officer", "note")
-        return {**{k: group[k] for k in keys}, "people": people}
-
-    def report_overdue(self, as_of: Any = None, progress: Progress = quiet) -> list[dict[str, Any]]:
-        """P2 visitors past the short period; P3 referrals with no reply past the setting."""
-        date = parse_date(as_of, "as-of") if as_of is not None else self.clock().date().isoformat()
-        settings = self.settings()
-        open_states = [s.name for s in self.policy.states if not s.terminal]
-        sections = [
-            ("P2", f"visitor not sent back within {settings['short_period_days']} days",
-             lambda: self.store.visitors_past(date, settings["short_period_days"], open_states)),
-            ("P3", f"no consulate reply {settings['referral_reply_days']} days after referral",
-             lambda: self.store.referrals_unanswered(date, settings["referral_reply_days"])),
-        ]
-        return _sections(sections, progress, "overdue report", as_of=date)
-
-    def report_compliance(self, progress: Progress = quiet) -> list[dict[str, Any]]:
-        """W3 refusers with no food or clothing; G open guidance requests; W2 complaints."""
-        w3_states = self.policy.sources(self.policy.trigger("provide"))
-        sections = [
-            ("W3", "refuser with no food or clothing recorded",
-             lambda: [_w3(row) for row in self.store.refusers_without_provision(w3_states)]),
-            ("G", "open guidance request", self.store.open_guidance_requests),
-            ("W2", "complaint of rude treatment", self.store.complaints),
-        ]
-        return _sections(sections, progress, "compliance report")
-
-    def report_summary(self, by: str = "state") -> list[dict[str, Any]]:
-        """Counts by state, crossing place, month of the events, or clause cited."""
-        states = self.policy.state_names
-        if by == "state":
-            return _by_state(self.policy, self.store.count_by_state())
-        if by == "place":
-            return self.store.count_by_place(states)
-        if by == "month":
-            return self.store.count_by_month(states)
-        if by == "clause":
-            return _by_clause(self.store.count_by_clause())
-        raise InvalidInput(f"--by: {by!r} is not one of {', '.join(SUMMARIES)}")
-
-
-def _input_guards() -> dict[str, str]:
-    from workflow.engine import INPUT_GUARDS
-
-    return INPUT_GUARDS
-
-
-def _cited(result: Mapping[str, Any]) -> list[str]:
-    out = list(result["clauses"])
-    for guard in result["guards"]:
-        out += [c for c in guard["clauses"] if c not in out]
-    return out
-
 
 def _same_values(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     """The same keys bound to the very same objects (copies of one params dict), so
@@ -560,66 +326,6 @@ def _case_id(value: Any, what: str = "case") -> int:
     if number < 1:
         raise NotFound(f"no {what} {number}")
     return number
-
-
-SUMMARIES = ("state", "place", "month", "clause")
-Section = tuple[str, str, Callable[[], list[dict[str, Any]]]]
-
-
-def _sections(sections: list[Section], progress: Progress, label: str,
-              **extra: Any) -> list[dict[str, Any]]:
-    """Run each section's query; one row per finding, with its clause and kind."""
-    rows: list[dict[str, Any]] = []
-    for clause, kind, query in progress(sections, label, len(sections)):
-        for found in query():
-            case_id = found.pop("id")
-            rows.append({"clause": clause, "kind": kind, "case_id": case_id, **found, **extra})
-    return rows
-
-
-_PERSON = ("position", "case_id", "name", "native_name", "crossed_on", "place", "purpose",
-           "accompanies")
-
-
-def _w3(row: dict[str, Any]) -> dict[str, Any]:
-    refusals = row.pop("refusals")  # in place: up to a few hundred thousand rows
-    row["detail"] = (f"{refusals} refusal(s), the latest on {row['since']}; "
-                     "no food or clothing recorded")
-    return row
-
-
-def _by_state(policy: Policy, counts: Mapping[str, tuple[int, int]]) -> list[dict[str, Any]]:
-    return [{"state": s.name, "cases": counts.get(s.name, (0, 0))[0],
-             "flagged": counts.get(s.name, (0, 0))[1], "terminal": s.terminal,
-             "meaning": s.meaning} for s in policy.states]
-
-
-def _by_clause(counts: Mapping[str, tuple[int, int, int]]) -> list[dict[str, Any]]:
-    from workflow import CLAUSES
-
-    return [{"clause": c, "applied": counts.get(c, (0, 0, 0))[0],
-             "refused": counts.get(c, (0, 0, 0))[1], "cases": counts.get(c, (0, 0, 0))[2],
-             "summary": CLAUSES[c].summary} for c in CLAUSES]
-
-
-def _attempts(facts: Mapping[str, Any], until: str | None = None) -> list[dict[str, Any]]:
-    return [{"at": a.get("at"), "outcome": a.get("outcome")} for a in facts.get("attempts") or []
-            if until is None or str(a.get("at")) <= until]
-
-
-def _register_entry(case: Case) -> dict[str, Any]:
-    facts = case.facts
-    keys = ("crossed_on", "place", "citizenship", "purpose", "spouse", "accompanies")
-    return {"case_id": case.id, "name": case.name, "native_name": case.native_name,
-            **{k: facts.get(k) for k in keys}, "attempts": _attempts(facts), "state": case.state}
-
-
-def _referral_entry(row: dict[str, Any]) -> dict[str, Any]:
-    facts = row.pop("facts")
-    row.pop("seq")
-    row["attempts"] = _attempts(facts, row["referred_on"])
-    row["reply"] = (facts.get("consulate_reply") or {}).get("reply")
-    return row
 
 
 def _fingerprint(trigger: str, case_ids: list[Any], params: Mapping[str, Any]) -> str:
