@@ -96,6 +96,8 @@ def replay_problems(conn: sqlite3.Connection) -> list[str]:
     problems += [f"case {i} has applied audit rows but no case row" for i in replayed
                  if i not in stored]
     for case_id in sorted(set(stored) & set(replayed)):
+        for case in (stored[case_id], replayed[case_id]):  # a fact set to None = no fact
+            case["facts"] = {k: v for k, v in case["facts"].items() if v is not None}
         for key in ("state", "version", "facts"):
             if stored[case_id][key] != replayed[case_id][key]:
                 problems.append(f"case {case_id}: stored {key} differs from its replay "
@@ -109,17 +111,20 @@ def _short(value: Any) -> str:
     return text if len(text) < 120 else text[:117] + "..."
 
 
-def database_problems(path: str | Path) -> list[str]:
-    """Every check at once: integrity, chain, replay."""
+def database_report(path: str | Path) -> dict[str, list[str]]:
+    """Every check at once, on one consistent snapshot: integrity, chain, replay."""
     with closing(connect(path)) as conn:
-        conn.execute("BEGIN")  # one consistent snapshot for all the checks
+        conn.execute("BEGIN")
         try:
-            problems = integrity_problems(conn)
-            problems += chain_problems(conn)[0]
-            problems += replay_problems(conn)
+            return {"integrity": integrity_problems(conn),
+                    "chain": chain_problems(conn)[0],
+                    "replay": replay_problems(conn)}
         finally:
             conn.execute("COMMIT")
-    return problems
+
+
+def database_problems(path: str | Path) -> list[str]:
+    return [problem for found in database_report(path).values() for problem in found]
 
 
 def dump(path: str | Path) -> str:
