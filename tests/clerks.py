@@ -127,6 +127,7 @@ def hand_over_figures(db: str, records: list[dict[str, Any]], seconds: float) ->
     with closing(connect(db)) as conn:
         stored = [json.loads(g) for (g,) in conn.execute("SELECT case_ids FROM handover_groups")]
         returned = {i for (i,) in conn.execute("SELECT id FROM cases WHERE state = 'returned'")}
+        figures["interleavings"] = interleavings(conn)
     figures.update(
         groups_applied=len(groups), groups_stored=len(stored),
         handed_twice=len(handed) - len(set(handed)),

@@ -50,8 +50,11 @@ def _persuading(svc: Service, name: str, spouse: str, outcomes: list[str]) -> in
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_template(tmp_path_factory.mktemp("faults") / "template.db")
+
+
+def build_template(path: Path) -> Path:
     """Case 1 detained; cases 2 and 3 ready for return; case 4 married, 2 refusals."""
-    path = tmp_path_factory.mktemp("faults") / "template.db"
     with Service.open(str(path), create=True, clock=clock) as svc:
         for name, role in ACTORS.items():
             svc.add_actor(name, role)
@@ -135,18 +138,26 @@ def _problems(result: dict[str, Any], kind: str) -> list[str]:
     return problems
 
 
+def sweep(template: Path, work: Path, name: str, kind: str) -> tuple[int, list[str]]:
+    """Fail statement 1, 2, ... of the command until it completes; the number of
+    statements failed and the problems found."""
+    problems: list[str] = []
+    for k in range(1, 200):
+        result = _fault_at(template, work, name, kind, k)
+        if not result["fired"]:
+            break
+        problems += _problems(result, kind)
+    if type(result["error"]) is not (result["normal"] or type(None)):
+        problems.append(f"without a fault: {result['error']!r}")
+    return k - 1, problems
+
+
 @pytest.mark.parametrize("kind", sorted(KINDS))
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_a_failure_at_any_statement_writes_nothing_and_the_retry_succeeds(
         template: Path, tmp_path: Path, name: str, kind: str) -> None:
-    problems: list[str] = []
-    for k in range(1, 200):
-        result = _fault_at(template, tmp_path, name, kind, k)
-        if not result["fired"]:
-            break
-        problems += _problems(result, kind)
-    assert k > 3, "the command ran fewer statements than expected"
-    assert type(result["error"]) is (result["normal"] or type(None)), result["error"]
+    steps, problems = sweep(template, tmp_path, name, kind)
+    assert steps > 3, "the command ran fewer statements than expected"
     assert problems == []
 
 

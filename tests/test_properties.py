@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ MAX_CASES = 4
 EXAMPLES = int(os.environ.get("CROSSINGS_PROPERTY_EXAMPLES", "200"))
 
 settings.register_profile("crossings", max_examples=EXAMPLES, stateful_step_count=60,
+                          report_multiple_bugs=False,
                           deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -140,7 +142,10 @@ def stored_view(facts: dict[str, Any], state: str, version: int) -> dict[str, An
 
 
 class Clerks(RuleBasedStateMachine):
+    # Tallies over a whole run, for scripts/stress.
     examples = 0
+    outcomes: Counter[str] = Counter()
+    reached: Counter[str] = Counter()
 
     def __init__(self) -> None:
         super().__init__()
@@ -158,6 +163,7 @@ class Clerks(RuleBasedStateMachine):
     def teardown(self) -> None:
         for state in sorted({c.state for c in self.model.cases.values()}):
             event(f"a case reached {state}")
+            Clerks.reached[state] += 1
         self.svc.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -182,6 +188,7 @@ class Clerks(RuleBasedStateMachine):
             error = caught
         rows = self._new_rows(seq)
         event(f"{trigger}: {prediction.kind}")
+        Clerks.outcomes[prediction.kind] += 1
         if prediction.kind == "applied":
             assert error is None, f"{trigger}: the model applies it, crossings said {error}"
             assert rows and all(r["outcome"] == "applied" for r in rows)
