@@ -5,6 +5,11 @@ are copied by hand from ``shared/POLICY.md`` (the trigger table, "Which clause a
 cites" and "Readings"). ``tests/test_properties.py`` runs random commands against both the
 model and crossings and checks that they agree.
 
+One reading goes beyond the trigger table: "citizenship ``other`` ... every disposition is
+refused, naming G" and the clause texts (P3 speaks of DPRK citizens; T of the same Korean
+crossers) make ``grant_residency``, ``approve_transfer`` and ``transfer`` need a DPRK
+citizen too, citing P3 or T (plus G for ``other``), as the code has since f7152fd.
+
 A prediction is one of: ``rejected`` (nothing recorded), ``refused`` (one refused row per
 case, each with the clauses it must cite), or ``applied`` (the model's cases then change).
 """
@@ -198,13 +203,15 @@ def _other_failures(trigger: str, case: MCase, params: dict[str, Any],
                     cutoff: str) -> list[Failure]:
     if trigger == "consulate_reply":
         return _given(params.get("reply"), "reply")
-    if trigger == "grant_residency":
-        return ([] if case.reply == "agreed" else [Failure("reply agreed", frozenset({"P3"}))]
-                ) + _no_crime(case)
+    if trigger == "grant_residency":  # P3 speaks of DPRK citizens
+        return _citizen(case, "dprk", "P3") + (
+            [] if case.reply == "agreed" else [Failure("reply agreed", frozenset({"P3"}))]
+        ) + _no_crime(case)
     if trigger == "resume_persuasion":
         return [] if case.reply == "declined" else [Failure("reply declined", frozenset({"P3"}))]
-    if trigger in ("approve_transfer", "transfer"):
-        found = _by_cutoff(case, cutoff) + _determined(case) + _no_crime(case)
+    if trigger in ("approve_transfer", "transfer"):  # T: Korean crossers, as P1-P3
+        found = (_citizen(case, "dprk", "T") + _by_cutoff(case, cutoff) + _determined(case)
+                 + _no_crime(case))
         if trigger == "transfer" and not case.permission:
             found.append(Failure("permission", frozenset({"T"})))
         return found

@@ -231,9 +231,9 @@ def test_a_full_database_fails_the_write_with_a_store_error_and_changes_nothing(
         pages = svc.store.conn.execute("PRAGMA page_count").fetchone()[0]
         svc.store.conn.execute(f"PRAGMA max_page_count = {pages}")
         before, error = dump(db), None
-        for i in range(20):  # until a write needs a page the file may not have
+        for _ in range(20):  # until a write needs a page the file may not have
             before = dump(db)
-            error = _attempt(lambda s: s.open_case("Zhao", at=AT, name=f"Crosser {i}",
+            error = _attempt(lambda s: s.open_case("Zhao", at=AT, name="Ri Chol",
                                                    crossed_on="1961", place="Badaogou",
                                                    note="n" * 3000), svc)
             if error is not None:
