@@ -25,11 +25,11 @@ SPAWNED = int(os.environ.get("CROSSINGS_SPAWNED_ATTEMPTS", "5"))
 
 
 def assert_every_attempt_clean(figures: dict[str, Any]) -> None:
+    assert figures["lost_updates"] == 0, figures
     assert figures["locked_errors"] == 0, figures
     assert figures["message_faults"] == [], figures
     assert figures["other_errors"] == 0, figures
     assert figures["problems"] == [], figures
-    assert figures["lost_updates"] == 0, figures
     settled = (figures["applied"] + figures["refused"] + figures["inapplicable"]
                + figures["conflicts"])
     assert settled == figures["attempts"], figures
