@@ -25,12 +25,14 @@ def _child(db: str, seed: int, ready_fd: int, busy: mmap.mmap) -> None:
     code = 70
     try:
         service = Service.open(db)
+        rng = random.Random(seed)
+        walk.step(service, rng)  # one command done before the kill window opens
         os.write(ready_fd, b"r")
 
         def mark(flag: bool) -> None:
             busy[0] = 1 if flag else 0
 
-        walk.walk(service, random.Random(seed), busy=mark)
+        walk.walk(service, rng, busy=mark)
     except BaseException as error:  # an error no clerk should see: report and stop
         os.write(2, f"clerk died: {type(error).__name__}: {error}\n".encode())
     finally:
@@ -38,7 +40,8 @@ def _child(db: str, seed: int, ready_fd: int, busy: mmap.mmap) -> None:
 
 
 def kill_once(db: str, seed: int, delay: float) -> dict[str, Any]:
-    """Start a clerk, let it work for ``delay`` seconds, SIGKILL it, check the file."""
+    """Start a clerk; once it has done one command, let it work for ``delay`` seconds
+    more, SIGKILL it, and check the file."""
     busy = mmap.mmap(-1, 1)
     read_fd, write_fd = os.pipe()
     pid = os.fork()

@@ -77,7 +77,7 @@ ACTOR = st.sampled_from(["right"] * 6 + [*ACTORS, "Nobody"])
 # How often fire_one_that_applies picks each trigger the state offers: moves first.
 WEIGHTS = {"investigate": 8, "begin_persuasion": 8, "persuade": 12, "refer": 6,
            "consulate_reply": 6, "grant_residency": 4, "resume_persuasion": 4,
-           "approve_transfer": 5, "transfer": 5, "hand_over": 4}
+           "approve_transfer": 5, "transfer": 5, "hand_over": 8}
 OPTIONAL = {
     "investigate": {
         "citizenship": st.sampled_from([None, "dprk", "dprk", "prc-korean-minority", "other"]),
