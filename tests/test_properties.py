@@ -27,7 +27,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, event, settings
+from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -50,9 +50,12 @@ TRIGGERS = tuple(t for t in TABLE if t not in ("open", "hand_over"))
 MAX_CASES = 4
 EXAMPLES = int(os.environ.get("CROSSINGS_PROPERTY_EXAMPLES", "200"))
 
+# No explain phase: on a failing sequence it re-runs hundreds of examples (a minute or
+# more here) only to annotate the report; the shrunk sequence is explanation enough.
 settings.register_profile("crossings", max_examples=EXAMPLES, stateful_step_count=60,
-                          report_multiple_bugs=False,
-                          deadline=None, suppress_health_check=[HealthCheck.too_slow])
+                          report_multiple_bugs=False, deadline=None,
+                          phases=[p for p in Phase if p is not Phase.explain],
+                          suppress_health_check=[HealthCheck.too_slow])
 
 
 def clock() -> dt.datetime:
