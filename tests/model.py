@@ -103,6 +103,7 @@ class Failure:
 
     check: str
     clauses: frozenset[str]
+    needs_option: bool = False  # the command's own option is missing, not a fact
 
 
 @dataclass
@@ -157,7 +158,7 @@ def ready_on_own(case: MCase) -> bool:
 
 def _given(value: Any, what: str) -> list[Failure]:
     # POLICY.md names no clause for a missing option: only the trigger's own may be cited.
-    return [] if value not in (None, "", []) else [Failure(what, frozenset())]
+    return [] if value not in (None, "", []) else [Failure(what, frozenset(), True)]
 
 
 def failures(trigger: str, case: MCase, params: dict[str, Any], cutoff: str,
@@ -315,6 +316,16 @@ class Model:
             self.cases[case_id] = seen
 
         return Prediction("applied", apply=apply)
+
+    def ready(self, case_id: int) -> set[str]:
+        """The triggers a case's facts allow now (options aside), as ``next`` lists them;
+        hand_over is judged with the case it accompanies in the group."""
+        case = self.cases[case_id]
+        group = {case_id: case}
+        if case.accompanies in self.cases:
+            group[case.accompanies] = self.cases[case.accompanies]
+        return {t for t, row in TABLE.items() if case.state in row.sources and not [
+            f for f in failures(t, case, {}, self.cutoff, group) if not f.needs_option]}
 
     # -- a group ------------------------------------------------------------------------
 

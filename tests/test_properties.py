@@ -5,6 +5,7 @@ file) and at ``tests/model.py``, a reference model written from POLICY.md's tabl
 checks after every step that:
 
 * each command applied, was refused, or was rejected as the model predicts;
+* ``next`` offers exactly the triggers the model's checks allow;
 * a refusal changes no case and appends exactly one refused row per case, citing the
   clauses POLICY.md names; a rejection appends nothing;
 * every stored case equals the model's (state, version and the facts the guards read);
@@ -301,6 +302,17 @@ class Clerks(RuleBasedStateMachine):
         prediction = self.model.predict_group(case_ids, actor, at)
         self._run("hand_over", prediction, lambda: self.svc.hand_over(
             case_ids, actor, at=at, representative="Ri Chol", crossing_point="Changbai"))
+
+    @invariant()
+    def next_offers_what_the_model_allows(self) -> None:
+        """For every case, ``next`` offers exactly the triggers the model's checks allow
+        (a read: every guard of every trigger each state offers, none fired)."""
+        for case_id in self.model.cases:
+            offered = self.svc.next(case_id)
+            ready = {entry["trigger"] for entry in offered["ready"]}
+            assert ready == self.model.ready(case_id), (
+                f"case {case_id} ({offered['state']}): crossings offers {sorted(ready)}, "
+                f"the model {sorted(self.model.ready(case_id))}")
 
     @rule(cutoff=st.sampled_from(["1960-12-31", "1961-01-31", "1959-12-31"]))
     def change_cutoff(self, cutoff: str) -> None:
