@@ -92,12 +92,13 @@ def properties(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
         run_state_machine_as_test(machine, settings=chosen)
     except Exception:  # a disagreement with the model: keep its report
         failure = traceback.format_exc(limit=3)
-    figures = {"examples": machine.examples, "steps": sum(machine.outcomes.values()),
+    # Hypothesis counts only valid sequences towards max_examples; this counts every run.
+    figures = {"examples": machine.examples, "commands": sum(machine.outcomes.values()),
                **{k: machine.outcomes[k] for k in ("applied", "refused", "rejected")},
                "cases_reaching": dict(sorted(machine.reached.items())),
                "failures": int(failure is not None), "failure": failure,
                "seconds": round(time.perf_counter() - start, 2), "ok": failure is None}
-    _say(_line("model", figures, ("examples", "steps", "applied", "refused", "rejected",
+    _say(_line("model", figures, ("examples", "commands", "applied", "refused", "rejected",
                                   "failures", "seconds")))
     _say(f"  examples with a case reaching each state: {figures['cases_reaching']}")
     if failure:

@@ -116,7 +116,7 @@ def persuade_figures(db: str, records: list[dict[str, Any]], seconds: float) -> 
     applied = sum(1 for r in records if r["exit"] == 0 and r["trigger"] == "persuade")
     recorded = len(facts["attempts"])
     figures.update(persuade_applied=applied, persuade_rows=rows, recorded_attempts=recorded,
-                   lost_updates=abs(applied - recorded) + abs(rows - recorded))
+                   lost_updates=abs(applied - recorded))
     return figures
 
 

@@ -39,7 +39,7 @@ def assert_every_attempt_clean(figures: dict[str, Any]) -> None:
 def test_four_clerks_persuading_one_case_lose_no_attempt(tmp_path, mode):
     figures = clerks.run(str(tmp_path / "c.db"), mode, "persuade", ATTEMPTS)
     assert_every_attempt_clean(figures)
-    assert figures["recorded_attempts"] == figures["persuade_applied"] == 4 * ATTEMPTS
+    assert figures["recorded_attempts"] == figures["persuade_rows"] == 4 * ATTEMPTS
     assert figures["interleavings"] > 0, "the clerks never overlapped"
 
 
