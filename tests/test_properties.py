@@ -19,6 +19,7 @@ checks after every step that:
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import os
@@ -69,7 +70,9 @@ _TEMPLATE: dict[str, Path] = {}
 def template() -> Path:
     """One database with the five actors, made once and copied for every example."""
     if "path" not in _TEMPLATE:
-        path = Path(tempfile.mkdtemp(prefix="crossings-props-")) / "template.db"
+        folder = tempfile.mkdtemp(prefix="crossings-props-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        path = Path(folder) / "template.db"
         with Service.open(str(path), create=True, clock=clock) as svc:
             for name, role in ACTORS.items():
                 svc.add_actor(name, role)
