@@ -62,6 +62,8 @@ def _translate(error: sqlite3.Error, path: str) -> Exception:
         return Conflict(f"the database {path} stayed busy (another clerk is writing); try again")
     if "disk is full" in lower:
         return StoreError(f"no space left for {path}: nothing was written")
+    if "disk i/o error" in lower:
+        return StoreError(f"cannot use {path}: disk I/O error (is the disk full or failing?)")
     if "unable to open" in lower:
         return StoreError(f"cannot open {path}: {text}")
     if "append-only" in lower:
