@@ -1,7 +1,8 @@
-"""Independent checks of a crossings database file, for the reliability tests.
+"""Checks of a crossings database file, for the reliability tests.
 
-Until ``crossings verify`` (issue 3) is on main, these read the file with plain ``sqlite3``
-and check, without going through ``store`` or ``Service``:
+``crossings verify`` (issue 3) runs on every file, and beside it these independent checks
+read the file with plain ``sqlite3``, without going through ``store`` or ``Service``, so a
+fault shared by verify and the code it checks cannot hide:
 
 * ``PRAGMA integrity_check`` is ``ok``;
 * the audit rows form an unbroken hash chain (``workflow.audit.row_hash``), seq 1, 2, ...;
@@ -111,16 +112,27 @@ def _short(value: Any) -> str:
     return text if len(text) < 120 else text[:117] + "..."
 
 
+def verify_problems(path: str | Path) -> list[str]:
+    """What ``crossings verify`` finds (chain, case rebuild, guards re-run, counts)."""
+    from crossings.service import Service
+
+    with Service.open(str(path)) as service:
+        report = service.verify(workers=1)
+    return [f"verify, row {p['seq']}: {p['message']}" for p in report["problems"]]
+
+
 def database_report(path: str | Path) -> dict[str, list[str]]:
-    """Every check at once, on one consistent snapshot: integrity, chain, replay."""
+    """Every check at once: integrity, chain and replay on one snapshot, then verify."""
     with closing(connect(path)) as conn:
         conn.execute("BEGIN")
         try:
-            return {"integrity": integrity_problems(conn),
-                    "chain": chain_problems(conn)[0],
-                    "replay": replay_problems(conn)}
+            found = {"integrity": integrity_problems(conn),
+                     "chain": chain_problems(conn)[0],
+                     "replay": replay_problems(conn)}
         finally:
             conn.execute("COMMIT")
+    found["verify"] = verify_problems(path)
+    return found
 
 
 def database_problems(path: str | Path) -> list[str]:
