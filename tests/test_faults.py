@@ -199,7 +199,10 @@ def _carry_on(svc: Service) -> list[WorkflowError]:
     return failed
 
 
-def test_a_failed_command_inside_a_batch_undoes_only_itself(template, tmp_path):
+def test_a_failed_command_inside_a_batch_never_leaves_half_a_command(template, tmp_path):
+    # A fault before a command writes undoes only that command; one after it began writing
+    # rolls the whole batch back and the batch's later commands fail: either way every
+    # command is applied or failed, never half, and the file checks clean.
     outcomes = []
     for k in range(1, 200):
         db = tmp_path / f"{k}.db"
