@@ -68,6 +68,9 @@ class CrossingsGroup(click.Group):
                 return super().invoke(ctx)
         except WorkflowError as error:
             raise DomainError(error) from None
+        except OSError as error:  # a file we were asked to write or read: one line, exit 1
+            where = f"{error.filename}: " if error.filename else ""
+            raise click.ClickException(f"{where}{error.strerror or error}") from None
 
 
 # -- shared options and output -------------------------------------------------------------
@@ -170,7 +173,7 @@ def setting_set(name: str, value: str, actor: str | None, db: str) -> None:
 
     Example: crossings setting set short_period_days 20
     """
-    with _service(db, create=True) as service:
+    with _service(db) as service:
         changed = service.set_setting(name, value, actor)
     _say(f"{changed['name']} = {changed['value']}")
 

@@ -151,10 +151,13 @@ def render(policy: Policy, fmt: str, title: str, path: Path | None = None) -> st
     graph = _digraph(policy, title, path)
     if fmt == "dot":
         return str(graph.source)
-    from graphviz import ExecutableNotFound
+    from graphviz import CalledProcessError, ExecutableNotFound
 
     try:
         return bytes(graph.pipe(format=fmt))
     except ExecutableNotFound:
         raise MissingTool(f"{fmt.upper()} needs Graphviz's dot program, which is not on PATH: "
                           f"{INSTALL_DOT}") from None
+    except CalledProcessError as error:
+        raise MissingTool(f"Graphviz's dot failed to draw {fmt.upper()} "
+                          f"(exit {error.returncode})") from None

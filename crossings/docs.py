@@ -34,8 +34,8 @@ GUARD_WORDS = {
     "married_to_chinese_korean": "married to a Chinese citizen of Korean nationality",
     "three_refusals": "at least 3 attempts refused, the latest refused",
     "determined_not_to_return": "at least one attempt refused, the latest refused",
-    "crossed_by_cutoff": "the whole crossing date range lies on or before the transfer "
-                         "cut-off (1960-12-31)",
+    "crossed_by_cutoff": "the whole crossing date range lies on or before the "
+                         "transfer_cutoff setting (default 1960-12-31)",
     "permission_recorded": "the Provincial Committee's permission is recorded",
     "reply_given": "the consulate's reply is given (agreed or declined)",
     "consulate_agreed": "the consulate's reply is recorded as agreed",
@@ -43,7 +43,8 @@ GUARD_WORDS = {
     "question_given": "a question for the Ministry is given",
     "answer_given": "the Ministry's answer is given",
     "guidance_requested": "an open guidance request exists",
-    "correction_given": "the field, value and reason of the correction are given",
+    "correction_given": "the field and the reason of the correction are given (an empty "
+                        "value clears an optional fact)",
 }
 
 

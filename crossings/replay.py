@@ -113,25 +113,32 @@ class _Replayer:
         self.report = FileReport(scenario.source, scenario.title)
         self.ids: dict[str, int] = {}
         self.last_trouble: dict[str, str] = {}  # label -> the last refusal or rejection
+        self.previous: dict[str, Any] = {}  # settings the file changed -> their old values
 
     def diverged(self, line: int | None, message: str) -> None:
         self.report.divergences.append(Problem(self.scenario.source, line, message))
 
     def set_up(self) -> bool:
-        """Register the file's actors (reusing any with the same role) and bring the
-        settings to the file's; False if an actor is registered with another role."""
+        """Register the file's actors (reusing any with the same role) and apply the
+        settings the file names, as recorded set-up rows (POLICY.md); False if an actor is
+        registered with another role. ``restore_settings`` puts them back afterwards."""
         for actor in self.scenario.actors:
             try:
                 self.service.ensure_actor(actor.name, actor.role)
             except WorkflowError as error:
                 self.diverged(actor.line, f"not replayed: {error.one_line()}")
                 return False
-        wanted = {**self.service.policy.defaults(), **self.scenario.settings}
         current = self.service.settings()
-        for name, value in wanted.items():
+        for name, value in self.scenario.settings.items():
             if current.get(name) != value:
+                self.previous[name] = current.get(name)
                 self.service.set_setting(name, value)
         return True
+
+    def restore_settings(self) -> None:
+        """The database's own settings again, so the next file (and the office) sees them."""
+        for name, value in self.previous.items():
+            self.service.set_setting(name, value)
 
     def run(self) -> FileReport:
         if not self.set_up():
@@ -141,6 +148,7 @@ class _Replayer:
             self.replay_event(event)
         for expectation in self.scenario.expect:
             self.check(expectation)
+        self.restore_settings()
         self.report.cases = len(self.ids)
         return self.report
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 import bisect
 import functools
 import json
+import re
 import multiprocessing
 import os
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from store import Store
 from workflow import Actor, Case, Engine, InvalidInput, WorkflowError
-from workflow.audit import GENESIS, JSON_FIELDS, dumps, row_hash
+from workflow.audit import ACTOR_ADD, GENESIS, JSON_FIELDS, SETTING, dumps, row_hash
 
 MAX_PROBLEMS = 1000  # kept in the report; the count goes on beyond
 PARALLEL_ROWS = 100_000  # from this many rows, worker processes pay for their start-up
@@ -67,6 +68,11 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
         raise InvalidInput(f"--checkpoint: cannot read {path}: {error}") from None
     if not isinstance(data, dict) or not {"rows", "seq", "hash"} <= set(data):
         raise InvalidInput(f"--checkpoint: {path} is not a checkpoint (rows, seq, hash)")
+    counts_ok = all(type(data[k]) is int and data[k] >= 0 for k in ("rows", "seq"))
+    hash_ok = isinstance(data["hash"], str) and re.fullmatch(r"[0-9a-f]{64}", data["hash"])
+    if not (counts_ok and hash_ok):
+        raise InvalidInput(f"--checkpoint: {path} is not a checkpoint (rows and seq must be "
+                           "whole numbers, hash 64 hex digits)")
     return data
 
 
@@ -166,10 +172,10 @@ class Verifier:
             return  # a refused detention names no case
         try:
             given = json.loads(row["given"])
-            if trigger == "actor_add":
+            if trigger == ACTOR_ADD:
                 self.actors[given["name"]] = (given["role"], seq)
                 return
-            if trigger == "setting":
+            if trigger == SETTING:
                 current = self.setting_values[-1] if self.setting_values else self.defaults
                 self.setting_seqs.append(seq)
                 self.setting_values.append({**current, given["name"]: given["value"]})

@@ -6,7 +6,8 @@ in ``STORES`` so both keep to the same promises:
 
 * every write happens inside ``write()``, one transaction that commits as a whole or not
   at all; nothing is visible to others before it commits;
-* ``update_case`` succeeds only when the stored version equals ``expected_version``,
+* ``update_cases`` updates each case only when its stored version equals the expected
+  version given with it,
   otherwise it raises :class:`workflow.Conflict`;
 * ``append`` chains each audit row to the previous one (``prev_hash``, ``hash``) and
   rows are never changed or deleted;

@@ -8,6 +8,7 @@ and a wrong role is *not* malformed input: it is recorded as a refused row.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -364,3 +365,45 @@ def test_a_wrong_role_is_not_malformed_it_is_recorded_as_refused(template: Path,
         (row,) = svc.log(outcome="refused")
         assert (row["case_id"], row["trigger"], row["actor"]) == (2, "hand_over", "Zhao")
         assert svc.show(2).state == "persuading"
+
+
+def test_a_setting_changed_as_an_unknown_actor_is_rejected_and_writes_nothing(run):
+    before = dump(run.db)
+    result = run("setting", "set", "short_period_days", "20", "--as", "Nobody")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: unknown actor 'Nobody': register with 'crossings actor add'"
+    assert dump(run.db) == before
+
+
+def test_a_setting_changed_as_an_actor_records_who_and_their_role(run):
+    assert run("setting", "set", "short_period_days", "20", "--as", "Liu").exit_code == 0
+    rows = json.loads(run("log", "--trigger", "setting", "--json").stdout)
+    assert [(r["actor"], r["role"]) for r in rows] == [("Liu", "foreign-affairs")]
+
+
+def test_a_blank_complaint_is_rejected_and_writes_nothing(run):
+    run("open", "--name", "A", "--crossed-on", "1961", "--place", "X", "--at", "1961-11-12",
+        actor="Zhao")
+    before = dump(run.db)
+    result = run("amend", "1", "--field", "complaint", "--value", " ", "--reason", "r",
+                 "--at", "1961-11-13", actor="Zhao")
+    assert result.exit_code == 1
+    assert "complaint cannot be blank" in result.stderr
+    assert dump(run.db) == before
+
+
+@pytest.mark.parametrize("args", [["checkpoint", "--out", "no-such-dir/cp.json"],
+                                  ["diagram", "--output", "no-such-dir/d.mmd"]])
+def test_an_output_file_that_cannot_be_written_is_one_error_line(run, args, tmp_path):
+    result = run(*args[:-1], str(tmp_path / args[-1]))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Error: ") and "No such file or directory" in result.stderr
+
+
+def test_a_checkpoint_with_a_non_numeric_row_count_is_rejected(run, tmp_path):
+    bad = tmp_path / "cp.json"
+    bad.write_text('{"rows": "5", "seq": 1, "hash": "x"}', encoding="utf-8")
+    result = run("verify", "--checkpoint", str(bad))
+    assert result.exit_code == 1
+    assert "is not a checkpoint" in result.stderr and result.stderr.count("\n") == 1

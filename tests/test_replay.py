@@ -122,15 +122,19 @@ def test_events_keep_their_own_dates_beside_the_time_recorded(service):
     assert [(r["at"], r["recorded_at"][:10]) for r in rows] == [("1962-03-05", "2026-11-29")]
 
 
-def test_a_files_settings_are_recorded_as_setup_rows(service):
+def test_a_files_settings_are_recorded_as_setup_rows_and_put_back_after(service):
     service.replay(CASES / "settings-consulate-and-cutoff.yaml")
-    rows = sorted((r["given"] for r in service.log(trigger="setting")), key=str)
+    rows = [r["given"] for r in service.log(trigger="setting")]
     assert rows == [{"name": "consulate", "value": "Consulate General of the DPRK in Shenyang"},
-                    {"name": "transfer_cutoff", "value": "1961-01-31"}]
+                    {"name": "transfer_cutoff", "value": "1961-01-31"},
+                    {"name": "consulate", "value": "Consulate General of the DPRK in Changchun"},
+                    {"name": "transfer_cutoff", "value": "1960-12-31"}]
 
 
-def test_settings_return_to_the_defaults_for_a_file_without_settings(service):
+def test_a_files_settings_apply_to_its_own_replay_and_the_databases_return_after(service):
+    service.set_setting("short_period_days", 20)  # the office's own, named by no file
     service.replay(CASES / "settings-consulate-and-cutoff.yaml")
+    assert service.settings()["short_period_days"] == 20
     report = service.replay(CASES / "t-cutoff-1960-12-31-vs-1961-01-01.yaml")
     assert report.ok, [str(d) for d in report.divergences]
     assert service.settings()["transfer_cutoff"] == "1960-12-31"

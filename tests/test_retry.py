@@ -145,3 +145,31 @@ def test_a_late_repeat_after_the_case_moved_on_changes_nothing(driver: Driver) -
     driver.ok(step)
     assert dump(driver.path) == before
     assert [a["outcome"] for a in driver.case(case).attempts] == ["refused", "agreed"]
+
+
+def _persuading_case(service) -> int:
+    case = service.open_case("Zhao", at="1961-11-10", name="A", crossed_on="1961",
+                             place="Changbai")
+    service.fire("investigate", case.id, "Zhao", at="1961-11-11", citizenship="dprk")
+    service.fire("begin_persuasion", case.id, "Zhao", at="1961-11-11")
+    return case.id
+
+
+@pytest.mark.parametrize("who, at", [("Liu", "1961-11-13"), ("Zhao", "1961-11-20")])
+def test_a_key_reused_by_another_actor_or_on_another_date_is_a_conflict(service, who, at):
+    case = _persuading_case(service)
+    service.fire("request_guidance", case, "Zhao", at="1961-11-13", question="Q?",
+                 request_id="k-1")
+    rows = len(list(service.log()))
+    with pytest.raises(Conflict, match="another command"):
+        service.fire("request_guidance", case, who, at=at, question="Q?", request_id="k-1")
+    assert len(list(service.log())) == rows
+
+
+def test_a_repeated_refusal_cites_the_same_clauses_as_the_first(service):
+    case = _persuading_case(service)
+    with pytest.raises(GuardRefused) as first:
+        service.fire("refer", case, "Zhao", at="1961-11-14", request_id="k-2")
+    with pytest.raises(GuardRefused) as again:
+        service.fire("refer", case, "Zhao", at="1961-11-14", request_id="k-2")
+    assert again.value.clauses == first.value.clauses == ["P3"]

@@ -45,6 +45,11 @@ FIELDS = (
     "policy_version",
     "prev_hash",
 )
+# The triggers of set-up rows (no case, no clause): an actor registered, a setting changed.
+ACTOR_ADD = "actor_add"
+SETTING = "setting"
+SETUP_TRIGGERS = (ACTOR_ADD, SETTING)
+
 JSON_FIELDS = ("given", "changes", "clauses", "guards")
 # One encoder for every call: json.dumps with options builds a new one each time (~1 us,
 # and there are six dumps per transition). The output is json.dumps' exactly.

@@ -31,7 +31,7 @@ INPUT_GUARDS = {
     "reply_given": "reply",
     "question_given": "question",
     "answer_given": "answer",
-    "correction_given": "field, --value and --reason",
+    "correction_given": "field, --value and --reason",  # --value may be empty: it clears
 }
 
 

@@ -45,12 +45,15 @@ class InvalidTransition(WorkflowError):
 class Refused(WorkflowError):
     """A well-formed request refused by the policy. The refusal is recorded as a row."""
 
-    def __init__(self, message: str, decisions: list[Any]):
+    def __init__(self, message: str, decisions: list[Any], clauses: list[str] | None = None):
         super().__init__(message)
         self.decisions = decisions
+        self._clauses = clauses  # given when the decisions are not at hand (a retry)
 
     @property
     def clauses(self) -> list[str]:
+        if self._clauses is not None:
+            return list(self._clauses)
         seen: list[str] = []
         for decision in self.decisions:
             for clause in decision.clauses:

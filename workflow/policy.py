@@ -234,13 +234,15 @@ class Policy:
     def clean_fact_value(self, name: str, value: Any) -> Any:
         fact = self.fact(name)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if fact.required:
+            if fact.required or name in APPENDED_FACTS:
                 raise InvalidInput(f"--value: {name} cannot be blank")
             return None
         return fact.clean(value)
 
 
 _NOTE = Param("note", "text", "A free note kept with the event.")
+# Facts `amend` appends an entry to instead of replacing (effects.apply_correction).
+APPENDED_FACTS = ("complaint",)
 
 CITIZENSHIP = ("dprk", "prc-korean-minority", "other")
 PURPOSE = ("visiting-relatives", "other")

@@ -27,7 +27,7 @@ from workflow import (
     Policy,
     RoleRefused,
 )
-from workflow.audit import decision_row, dumps, setup_row
+from workflow.audit import ACTOR_ADD, SETTING, decision_row, dumps, setup_row
 from workflow.values import clean_name, clean_text, parse_approx_date, parse_date
 
 
@@ -101,7 +101,7 @@ class ServiceCore:
             if existing is not None:
                 raise InvalidInput(f"actor {name} is already registered as {existing.role}")
             self.store.insert_actor(name, role, recorded)
-            self.store.append([setup_row("actor_add", {"name": name, "role": role}, recorded,
+            self.store.append([setup_row(ACTOR_ADD, {"name": name, "role": role}, recorded,
                                          self.policy.id, self.policy.version)])
         return {"name": name, "role": role, "added_at": recorded}
 
@@ -129,13 +129,16 @@ class ServiceCore:
         return {**self._defaults, **self.store.stored_settings()}
 
     def set_setting(self, name: str, value: Any, actor: str | None = None) -> dict[str, Any]:
+        """Change a setting (a set-up row). An actor, if named, must be registered."""
         setting = self.policy.setting(name)
         clean = setting.clean(value)
+        who = self.actor(actor) if actor is not None else None
         recorded = self._recorded_at()
         with self.store.write():
             self.store.put_setting(name, clean)
-            self.store.append([setup_row("setting", {"name": name, "value": clean}, recorded,
-                                         self.policy.id, self.policy.version, actor)])
+            self.store.append([setup_row(SETTING, {"name": name, "value": clean}, recorded,
+                                         self.policy.id, self.policy.version,
+                                         who.name if who else None, who.role if who else None)])
         return {"name": name, "value": clean}
 
     # -- triggers -----------------------------------------------------------------------
@@ -151,7 +154,7 @@ class ServiceCore:
         self._check_crossing(clean.get("crossed_on"), date)
         recorded = self._recorded_at(now)
         with self.store.write():
-            replay = self._replayed(request_id, "open", [], clean, date)
+            replay = self._replayed(request_id, "open", [], clean, date, who)
             if replay is not None:
                 return self._replay_result(replay)
             self._check_case_refs(clean)
@@ -178,7 +181,7 @@ class ServiceCore:
         number = _case_id(case_id)
         recorded = self._recorded_at(now)
         with self.store.write():
-            replay = self._replayed(request_id, trigger.name, [number], clean, date)
+            replay = self._replayed(request_id, trigger.name, [number], clean, date, who)
             if replay is not None:
                 return self._replay_result(replay)
             case = self._load(number)
@@ -206,7 +209,7 @@ class ServiceCore:
             raise InvalidInput(f"case(s) {', '.join(map(str, duplicates))} named twice in the group")
         recorded = self._recorded_at(now)
         with self.store.write():
-            replay = self._replayed(request_id, "hand_over", numbers, clean, date)
+            replay = self._replayed(request_id, "hand_over", numbers, clean, date, who)
             if replay is not None:
                 self._replay_result(replay)
                 return self.store.get_group(replay["group_id"]) or {}
@@ -279,31 +282,35 @@ class ServiceCore:
         seqs = self.store.append(rows)
         if request_id:
             self.store.put_request(request_id, {
-                "fingerprint": _fingerprint(trigger, case_ids, params),
+                "fingerprint": _fingerprint(trigger, case_ids, params, decisions[0].actor,
+                                            decisions[0].at),
                 "outcome": decisions[0].outcome,
                 "case_ids": [d.case_id for d in decisions],
                 "message": _refusal(decisions).one_line() if not decisions[0].applied else None,
                 "refused_by": decisions[0].refused_by,
+                "clauses": _refusal(decisions).clauses if not decisions[0].applied else [],
                 "seqs": seqs,
                 "group_id": group_id,
             })
 
     def _replayed(self, request_id: str | None, trigger: str, case_ids: list[int],
-                  params: Mapping[str, Any], date: str) -> dict[str, Any] | None:
+                  params: Mapping[str, Any], date: str, who: Actor) -> dict[str, Any] | None:
         if not request_id:
             return None
         request_id = clean_text(request_id, "request_id", limit=200, blank_ok=False)
         stored = self.store.get_request(request_id)
         if stored is None:
             return None
-        if stored["fingerprint"] != _fingerprint(trigger, case_ids, params):
-            raise Conflict(f"request id {request_id} was already used for another command")
+        if stored["fingerprint"] != _fingerprint(trigger, case_ids, params, who, date):
+            raise Conflict(f"request id {request_id} was already used for another command "
+                           "(another trigger, case, option, actor or date)")
         return stored
 
     def _replay_result(self, stored: Mapping[str, Any]) -> Case:
         if stored["outcome"] != "applied":
             cls = RoleRefused if stored.get("refused_by") == "role" else GuardRefused
-            raise cls(stored["message"] + " (repeated request: nothing new written)", [])
+            raise cls(stored["message"] + " (repeated request: nothing new written)", [],
+                      stored.get("clauses", []))
         return self._load(stored["case_ids"][0])
 
     def _finish(self, decisions: list[Decision]) -> list[Case]:
@@ -328,10 +335,10 @@ def _case_id(value: Any, what: str = "case") -> int:
     return number
 
 
-def _fingerprint(trigger: str, case_ids: list[Any], params: Mapping[str, Any]) -> str:
-    from workflow.audit import dumps
-
-    return dumps([trigger, list(case_ids), dict(params)])
+def _fingerprint(trigger: str, case_ids: list[Any], params: Mapping[str, Any], actor: Actor,
+                 date: str) -> str:
+    """What a retried request must repeat: trigger, cases, options, actor and event date."""
+    return dumps([trigger, list(case_ids), dict(params), actor.name, date])
 
 
 def _refusal(decisions: list[Decision]) -> GuardRefused | RoleRefused:

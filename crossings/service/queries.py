@@ -8,7 +8,7 @@ from workflow import (
     Case,
     InvalidInput,
 )
-from workflow.audit import decode
+from workflow.audit import SETUP_TRIGGERS, decode
 from workflow.values import clean_text, parse_date
 
 
@@ -50,7 +50,7 @@ class Queries(ServiceCore):
     def _trigger_filter(self, trigger: str | None) -> str | None:
         if trigger is None:
             return None
-        if trigger.replace("-", "_") in ("actor_add", "setting"):
+        if trigger.replace("-", "_") in SETUP_TRIGGERS:
             return trigger.replace("-", "_")
         return self.policy.trigger(trigger).name
 
