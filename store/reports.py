@@ -2,8 +2,9 @@
 
 A mixin of :class:`store.sqlite.SQLiteStore`: SQL stays in ``store/``. The queries read
 the views of schema 2 (``store.schema._VIEWS``) where one fits, so the command line and a
-Datasette reader see the same rows. The policy's state names come in as arguments: the
-store knows tables, not the cable.
+Datasette reader see the same rows. The policy's state names come in as arguments, and
+the few words of the policy the indexes need come from the policy table through
+``store.schema``: no state, purpose or clause is spelled out here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 import re
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+
+from .schema import REFERRED, VISITING
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -161,14 +164,14 @@ class SQLiteReports(ReportQueries):
         """P2 visitors in ``states``, investigated more than ``days`` days before ``as_of``."""
         return self._late(
             "json_extract(facts, '$.investigated_on')",
-            f"json_extract(facts, '$.purpose') = 'visiting-relatives' "
+            f"json_extract(facts, '$.purpose') = '{VISITING}' "
             f"AND state IN ({_marks(states)})", [*states], as_of, days)
 
     def referrals_unanswered(self, as_of: str, days: int) -> list[dict[str, Any]]:
         """P3 referrals with no consulate reply more than ``days`` days after the referral."""
         return self._late(
             "json_extract(facts, '$.referral.at')",
-            "state = 'referred' AND json_extract(facts, '$.consulate_reply') IS NULL", [],
+            f"state = '{REFERRED}' AND json_extract(facts, '$.consulate_reply') IS NULL", [],
             as_of, days, " INDEXED BY cases_unanswered")  # in order, without reading facts
 
     def _late(self, since: str, where: str, params: list[Any], as_of: str,

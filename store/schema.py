@@ -9,6 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from workflow.policy import JILIN_1961, PURPOSE
+
+# The policy's words the views and report indexes need, taken from the policy table (the
+# SQL is written once, here; store/reports.py uses the same names so that its queries match
+# the partial indexes term for term).
+TERMINAL_STATES = tuple(s.name for s in JILIN_1961.states if s.terminal)
+REFER = JILIN_1961.trigger("refer").name
+REFERRED = str(JILIN_1961.trigger("refer").dest)
+VISITING = PURPOSE[0]
+
 SCHEMA_VERSION = 3
 
 _INITIAL = """
@@ -85,7 +95,6 @@ CREATE TABLE requests (
 # Views for readers (Datasette, any SQLite browser), built with SQLite's JSON functions over
 # the tables above. The table of handover groups is already called ``handover_groups``; the
 # view of who was in each group, one row per person, is ``handovers``.
-TERMINAL_STATES = ("resident", "returned", "prosecuted", "restored", "transferred")
 
 _VIEWS = f"""
 CREATE VIEW case_timeline AS
@@ -147,7 +156,7 @@ SELECT json_extract(a.changes, '$.referral[1].list') AS list, a.at AS referred_o
           AND json_extract(value, '$.outcome') = 'refused') AS refusals,
        json_extract(a.changes, '$.referral[1].consulate') AS consulate, c.state
 FROM audit AS a JOIN cases AS c ON c.id = a.case_id
-WHERE a.trigger = 'refer' AND a.outcome = 'applied'
+WHERE a.trigger = '{REFER}' AND a.outcome = 'applied'
 ORDER BY list, a.seq;
 """
 # Schema 3: what the reports need at a million cases (issue 5, target 5). Indexes matching
@@ -161,10 +170,10 @@ _ENTERED = ("NEW.outcome = 'applied' AND NEW.source IS NOT NEW.target "
 _REPORTS = f"""
 CREATE INDEX cases_place ON cases(json_extract(facts, '$.place'), state);
 CREATE INDEX cases_visitors ON cases(state)
-WHERE json_extract(facts, '$.purpose') = 'visiting-relatives';
+WHERE json_extract(facts, '$.purpose') = '{VISITING}';
 CREATE INDEX cases_unanswered ON cases(json_extract(facts, '$.referral.at'), id, name, native_name,
                                     state)
-WHERE state = 'referred' AND json_extract(facts, '$.consulate_reply') IS NULL;
+WHERE state = '{REFERRED}' AND json_extract(facts, '$.consulate_reply') IS NULL;
 CREATE INDEX cases_refusers ON cases(id, state, name, native_name,
                                   json_extract(facts, '$.attempts[#-1].at'))
 WHERE json_extract(facts, '$.attempts[#-1].outcome') = 'refused'

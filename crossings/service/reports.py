@@ -82,22 +82,25 @@ class Reports(Queries):
         date = parse_date(as_of, "as-of") if as_of is not None else self.clock().date().isoformat()
         settings = self.settings()
         open_states = [s.name for s in self.policy.states if not s.terminal]
+        short, reply = (self.policy.setting(n) for n in ("short_period_days",
+                                                          "referral_reply_days"))
         sections = [
-            ("P2", f"visitor not sent back within {settings['short_period_days']} days",
-             lambda: self.store.visitors_past(date, settings["short_period_days"], open_states)),
-            ("P3", f"no consulate reply {settings['referral_reply_days']} days after referral",
-             lambda: self.store.referrals_unanswered(date, settings["referral_reply_days"])),
+            (short.clauses[0], f"visitor not sent back within {settings[short.name]} days",
+             lambda: self.store.visitors_past(date, settings[short.name], open_states)),
+            (reply.clauses[0], f"no consulate reply {settings[reply.name]} days after referral",
+             lambda: self.store.referrals_unanswered(date, settings[reply.name])),
         ]
         return _sections(sections, progress, "overdue report", as_of=date)
 
     def report_compliance(self, progress: Progress = quiet) -> list[dict[str, Any]]:
         """W3 refusers with no food or clothing; G open guidance requests; W2 complaints."""
-        w3_states = self.policy.sources(self.policy.trigger("provide"))
+        provide, guidance = self.policy.trigger("provide"), self.policy.trigger("request_guidance")
+        w3_states = self.policy.sources(provide)
         sections = [
-            ("W3", "refuser with no food or clothing recorded",
+            (provide.clauses[0], "refuser with no food or clothing recorded",
              lambda: [_w3(row) for row in self.store.refusers_without_provision(w3_states)]),
-            ("G", "open guidance request", self.store.open_guidance_requests),
-            ("W2", "complaint of rude treatment", self.store.complaints),
+            (guidance.clauses[0], "open guidance request", self.store.open_guidance_requests),
+            ("W2", "complaint of rude treatment", self.store.complaints),  # a fact, no trigger
         ]
         return _sections(sections, progress, "compliance report")
 
