@@ -54,7 +54,7 @@ def test_text_name_list_heads_each_list_for_the_foreign_affairs_office(db: str) 
     text = run(db, "name-list", "--referred").stdout
     assert ("Name list P3-1961-12-20 (P3), for the provincial Foreign Affairs Office, to be "
             "reported to the Consulate General of the DPRK in Changchun: 1 person(s)") in text
-    assert ("  1. Choe Myong-ok (최명옥), case 4: crossed 1961-03-20 at Badaogou; married to a "
+    assert (f"  1. Choe Myong-ok (최명옥), case {CHOE}: crossed 1961-03-20 at Badaogou; married to a "
             "Chinese citizen of Korean nationality; persuasion attempts: 1961-11-30 refused, "
             "1961-12-07 refused, 1961-12-14 refused") in text
 
@@ -63,7 +63,7 @@ def test_markdown_name_list_is_a_table_per_list(db: str) -> None:
     text = run(db, "name-list", "--referred", "--format", "markdown").stdout
     assert text.count("## Name list P3-") == 2
     assert "| list | referred_on | case_id | name |" in text
-    assert "| P3-1961-12-08 | 1961-12-08 | 5 | Han Ok-sun | 한옥순 |" in text
+    assert f"| P3-1961-12-08 | 1961-12-08 | {HAN} | Han Ok-sun | 한옥순 |" in text
 
 
 def test_csv_name_list_flattens_attempts_into_one_cell(db: str) -> None:
@@ -93,12 +93,12 @@ def test_handover_manifest_as_text_csv_and_markdown(db: str) -> None:
     assert text[0] == ("Handover group 1, 1961-11-21, at Changbai-Hyesan bridge: 3 person(s) "
                        "turned over to the Korean border-defence representative Kang Myong-chol "
                        "by Kim")
-    assert text[3] == ("  3. Kim Yong-su (김영수), case 3, crossed 1961-11-02 at Changbai: "
+    assert text[3] == (f"  3. Kim Yong-su (김영수), case {KIM}, crossed 1961-11-02 at Changbai: "
                        "a visitor sent back (P2)")
     rows = list(csv.DictReader(io.StringIO(run(db, "handover", "1", "--format", "csv").stdout)))
     assert [r["name"] for r in rows] == [NAMES[PAK], NAMES[RI], NAMES[KIM]]
     assert {r["representative"] for r in rows} == {"Kang Myong-chol"}
-    assert "| 2 | 2 | Ri Chol | 리철 |" in run(db, "handover", "1", "--format", "markdown").stdout
+    assert f"| 2 | {RI} | Ri Chol | 리철 |" in run(db, "handover", "1", "--format", "markdown").stdout
 
 
 def test_an_unknown_handover_group_is_rejected(db: str) -> None:
