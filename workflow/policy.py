@@ -14,7 +14,7 @@ from .clauses import CLAUSES
 from .effects import EFFECTS
 from .errors import InvalidDefinition, InvalidInput
 from .guards import GUARDS
-from .values import clean_name, clean_text, parse_approx_date, parse_date
+from .values import clean_name, clean_text, parse_approx_date, parse_case_id, parse_date
 
 ROLES = (
     "county-officer",
@@ -69,23 +69,13 @@ def _clean_items(param: Param, value: Any) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _clean_case(param: Param, value: Any) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"--{param.name}: {value!r} is not a case id") from None
-    if number < 1:
-        raise InvalidInput(f"--{param.name}: {number} is not a case id")
-    return number
-
-
 _CLEANERS = {
     "text": lambda p, v: clean_text(v, p.name, blank_ok=not p.required),
     "name": lambda p, v: clean_name(v, p.name),
     "choice": _clean_choice,
     "date": lambda p, v: parse_date(v, p.name),
     "approx-date": lambda p, v: parse_approx_date(v, p.name).text,
-    "case": _clean_case,
+    "case": lambda p, v: parse_case_id(v, option=p.name),
     "items": _clean_items,
 }
 
