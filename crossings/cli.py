@@ -7,7 +7,6 @@ error's exit code in one place, :class:`CrossingsGroup`.
 
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
@@ -19,7 +18,7 @@ from workflow.policy import JILIN_1961, Param, Trigger
 
 from .completion import CASE_ID
 from .tables import cell as _cell
-from .tables import emit
+from .tables import emit, emit_json
 from .service import Service
 
 DEFAULT_DB = "crossings.db"
@@ -252,7 +251,7 @@ def _help(trigger: Trigger) -> str:
 
 def _report(case_dict: dict[str, Any], trigger: str, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(case_dict, ensure_ascii=False, indent=2))
+        emit_json(case_dict)
     _say(f"case {case_dict['id']}: {trigger} applied; now {case_dict['state']}")
 
 
@@ -318,7 +317,7 @@ def hand_over(case_ids: tuple[int, ...], db: str, actor: str | None, at: str | N
         group = service.hand_over(list(case_ids), actor, at=at, request_id=request_id,
                                   **{k: v for k, v in params.items() if v is not None})
     if as_json:
-        click.echo(json.dumps(group, ensure_ascii=False, indent=2))
+        emit_json(group)
     _say(f"handover group {group['id']}: case(s) {', '.join(map(str, group['case_ids']))} "
          f"returned at {group['crossing_point']} on {group['at']}")
 
@@ -343,7 +342,7 @@ def show(case_id: int, timeline: bool, db: str, fmt: str | None) -> None:
     with _service(db) as service:
         data = service.case_dict(service.show(case_id))
     if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        emit_json(data)
         return
     _print_case(data)
 
@@ -354,7 +353,7 @@ def _show_timeline(case_id: int, db: str, fmt: str | None) -> None:
     with _service(db) as service:
         data = service.timeline(case_id)
     if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        emit_json(data)
         return
     click.echo("\n".join(lines(data)))
 
@@ -435,7 +434,7 @@ def why(case_id: int, trigger: str, db: str, fmt: str | None) -> None:
     with _service(db) as service:
         result = service.why(case_id, trigger)
     if fmt == "json":
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        emit_json(result)
         return
     _print_why(result)
 
@@ -469,7 +468,7 @@ def next_(case_id: int, db: str, fmt: str | None) -> None:
     with _service(db) as service:
         result = service.next(case_id)
     if fmt == "json":
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        emit_json(result)
         return
     click.echo(f"case {result['case']} is {result['state']}")
     for entry in result["ready"]:

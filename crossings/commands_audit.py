@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +11,7 @@ from workflow import IntegrityError
 
 from .cli import _say, _service, cli, db_option, output_options
 from .service import Service
-
-
-def _json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+from .tables import emit_json, json_text
 
 
 @cli.command()
@@ -40,7 +36,7 @@ def replay(files: tuple[str, ...], db: str | None, fmt: str | None) -> None:
     """
     run = Service.replay_files(files, db=db)
     if fmt == "json":
-        _json(run.as_dict())
+        emit_json(run.as_dict())
     else:
         for line in run.lines():
             click.echo(line)
@@ -68,7 +64,7 @@ def verify(checkpoint: str | None, jobs: int | None, db: str, fmt: str | None) -
     with _service(db) as service:
         report = service.verify(checkpoint, workers=jobs)
     if fmt == "json":
-        _json(report)
+        emit_json(report)
     else:
         for problem in report["problems"]:
             click.echo(_problem_line(problem))
@@ -102,7 +98,7 @@ def checkpoint(out: str | None, db: str) -> None:
     """
     with _service(db) as service:
         data = service.checkpoint()
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    text = json_text(data) + "\n"
     if out is None:
         click.echo(text, nl=False)
         return

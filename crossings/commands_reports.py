@@ -7,8 +7,6 @@ them, never here: every command's start-up pays for what is imported at this lev
 
 from __future__ import annotations
 
-import io
-import json
 import sys
 from typing import Any, Sequence
 
@@ -17,7 +15,7 @@ import click
 from .cli import _service, cli, db_option, output_options
 from .completion import CASE_ID
 from .progress import for_terminal
-from .tables import emit
+from .tables import emit, emit_csv, emit_json
 
 FORMATS = ("text", "markdown", "csv", "json")
 
@@ -25,20 +23,6 @@ FORMATS = ("text", "markdown", "csv", "json")
 def format_option(default: str = "text") -> Any:
     return click.option("--format", "fmt", type=click.Choice(FORMATS), default=default,
                         show_default=True, help="Plain text, Markdown, CSV or JSON.")
-
-
-def _json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
-    import csv  # only when asked: the CLI's start-up stays lean
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows([[_flat(row.get(c)) for c in columns] for row in rows])
-    click.echo(buffer.getvalue(), nl=False)
 
 
 def _flat(value: Any) -> str:
@@ -120,9 +104,9 @@ def name_list(referred: bool, list_id: str | None, fmt: str, db: str) -> None:
         click.echo("no one is on a P3 name list yet" if referral else "no case recorded yet",
                    err=True)
     if fmt == "json":
-        return _json(rows)
+        return emit_json(rows)
     if fmt == "csv":
-        return _csv(rows, columns)
+        return emit_csv(rows, columns, flat=_flat)
     groups = _by_list(rows) if referral else {"": rows}
     for title, members in groups.items():
         heading = _list_heading(title, members) if referral else _register_heading(members)
@@ -192,12 +176,12 @@ def handover(group_id: int, fmt: str, db: str) -> None:
     with _service(db) as service:
         group = service.handover(group_id)
     if fmt == "json":
-        return _json(group)
+        return emit_json(group)
     if fmt == "csv":
         keys = ("id", "at", "crossing_point", "representative")
         rows = [{**{f"group_{k}" if k == "id" else k: group[k] for k in keys}, **p}
                 for p in group["people"]]
-        return _csv(rows, ["group_id", "at", "crossing_point", "representative", *PEOPLE])
+        return emit_csv(rows, ["group_id", "at", "crossing_point", "representative", *PEOPLE], flat=_flat)
     heading = (f"Handover group {group['id']}, {group['at']}, at {group['crossing_point']}: "
                f"{len(group['people'])} person(s) turned over to the Korean border-defence "
                f"representative {group['representative']} by {group['officer']}")
@@ -299,7 +283,7 @@ def policy(fmt: str) -> None:
     from .docs import policy_data, policy_markdown
 
     if fmt == "json":
-        return _json(policy_data())
+        return emit_json(policy_data())
     click.echo(policy_markdown(), nl=False)
 
 
@@ -320,7 +304,7 @@ def browse(port: int, host: str, metadata_only: bool, db: str) -> None:
     from .browse import metadata, serve
 
     if metadata_only:
-        return _json(metadata(db))
+        return emit_json(metadata(db))
     with _service(db):
         pass  # a crossings database, at the current schema (views included)
     click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)", err=True)

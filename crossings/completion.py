@@ -14,15 +14,18 @@ from typing import Any
 import click
 from click.shell_completion import CompletionItem
 
+from workflow import InvalidInput
+from workflow.values import parse_case_id
+
 
 class CaseId(click.types.IntParamType):
     name = "case"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
-            return int(str(value).strip())
-        except ValueError:
-            self.fail(f"{value!r} is not a case id (a whole number)", param, ctx)
+            return parse_case_id(value, at_least_one=False)
+        except InvalidInput as error:
+            self.fail(str(error), param, ctx)
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter,
                        incomplete: str) -> list[CompletionItem]:

@@ -29,7 +29,7 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from workflow import CLAUSES, JILIN_1961, InvalidInput, Policy, WorkflowError
-from workflow.policy import Param, Trigger
+from workflow.policy import Trigger
 from workflow.values import parse_date
 
 TOP_KEYS = ("title", "description", "source", "settings", "actors", "events", "expect")
@@ -485,18 +485,17 @@ class _Checker:
             if value is not None and cleaned is not _BAD:
                 clean[key] = cleaned
         raw = {k: v for k, v in raw.items() if v is not None}
-        for param in trigger.params:
-            if param.required and param.name not in raw:
-                self.problem(line, f"missing field {param.name!r}: {trigger.name} needs it")
-                ok = False
+        for param in self.policy.missing_options(trigger, raw):
+            self.problem(line, f"missing field {param.name!r}: {trigger.name} needs it")
+            ok = False
         if ok and trigger.name == "amend":
             ok = self.amend_value(trigger, raw, clean, _line(data, "value") or line)
         return clean if ok else None
 
     def param(self, trigger: Trigger, key: str, value: Any, line: int | None) -> Any:
-        param = _NOTE if key == "note" else trigger.param(key)
+        param = self.policy.option(trigger, key)
         if param is None:
-            takes = ", ".join([p.name for p in trigger.params] + ["note"])
+            takes = ", ".join(self.policy.option_names(trigger))
             self.problem(line, f"unknown fact {key!r} for {trigger.name}; it takes: {takes}")
             return _BAD
         if value is None:
@@ -564,4 +563,3 @@ class _Checker:
 
 
 _BAD = object()
-_NOTE = Param("note", "text", "A free note kept with the event.")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from json.encoder import encode_basestring
 from operator import itemgetter
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import unicodedata
 
@@ -45,8 +45,18 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str | None, columns: Sequence[str]
             click.echo(piece)
         return
     if fmt == "csv":
-        return _csv(rows, columns)
+        return emit_csv(rows, columns)
     _write(text_lines(rows, columns))
+
+
+def json_text(data: Any) -> str:
+    """Any command's JSON: indented, non-ASCII kept as it is (Hangul, Hanja)."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def emit_json(data: Any) -> None:
+    """Print one JSON document (a case, a report, a group) and a newline."""
+    click.echo(json_text(data))
 
 
 def _write(lines: list[str]) -> None:
@@ -149,12 +159,17 @@ def _scalar(value: Any) -> str:
 
 # -- CSV -----------------------------------------------------------------------------------
 
-def _csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
-    import csv
+def emit_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str],
+             flat: Callable[[Any], str] | None = None) -> None:
+    """Print rows as CSV with a header line; each value as :func:`cell`, or ``flat``."""
+    import csv  # only when asked: the CLI's start-up stays lean
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(zip(*(_cells(_values(rows, c)) for c in columns)))
+    if flat is None:
+        writer.writerows(zip(*(_cells(_values(rows, c)) for c in columns)))
+    else:
+        writer.writerows([[flat(row.get(c)) for c in columns] for row in rows])
     click.echo(buffer.getvalue(), nl=False)

@@ -46,6 +46,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from store import Store
 from workflow import Actor, Case, Engine, InvalidInput, WorkflowError
 from workflow.audit import ACTOR_ADD, GENESIS, JSON_FIELDS, SETTING, dumps, row_hash
+from workflow.case import open_guidance
 
 MAX_PROBLEMS = 1000  # kept in the report; the count goes on beyond
 PARALLEL_ROWS = 100_000  # from this many rows, worker processes pay for their start-up
@@ -352,7 +353,7 @@ class Verifier:
         differ = _differing(facts, case.facts)
         if differ:
             found.append(f"facts {', '.join(differ)} differ from its rows")
-        flagged = any(g.get("answer") is None for g in case.facts.get("guidance") or [])
+        flagged = bool(open_guidance(case.facts))
         columns = {"name": case.facts.get("name"), "native_name": case.facts.get("native_name"),
                    "opened_on": case.facts.get("opened_on"), "flagged": flagged,
                    "updated_at": case.updated_at}

@@ -37,7 +37,7 @@ class Case:
 
     @property
     def open_guidance(self) -> list[dict[str, Any]]:
-        return [g for g in self.facts.get("guidance") or [] if g.get("answer") is None]
+        return open_guidance(self.facts)
 
     @property
     def flags(self) -> list[str]:
@@ -58,6 +58,16 @@ class Case:
             "attempts": self.attempts,
             "flags": self.flags,
         }
+
+
+def is_open(request: Mapping[str, Any]) -> bool:
+    """Whether a guidance request still waits for its answer."""
+    return request.get("answer") is None
+
+
+def open_guidance(facts: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The guidance requests of a case's facts that have no answer yet (G)."""
+    return [g for g in facts.get("guidance") or [] if is_open(g)]
 
 
 def refusals(facts: Mapping[str, Any]) -> list[dict[str, Any]]:

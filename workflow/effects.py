@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from .case import Actor
+from .case import Actor, is_open
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def open_guidance_request(ctx: EffectContext) -> dict[str, Any]:
 def answer_guidance(ctx: EffectContext) -> dict[str, Any]:
     answered = []
     for request in ctx.facts.get("guidance") or []:
-        if request.get("answer") is None:
+        if is_open(request):
             request = {**request, "answer": ctx.params["answer"], "answered_at": ctx.at,
                        "answered_by": ctx.actor.name}
         answered.append(request)

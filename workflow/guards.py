@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from .case import latest_outcome, refusals
+from .case import latest_outcome, open_guidance, refusals
 from .values import parse_approx_date
 
 
@@ -266,7 +266,7 @@ def answer_given(ctx: GuardContext) -> Check:
 
 @guard
 def guidance_requested(ctx: GuardContext) -> Check:
-    open_requests = [g for g in ctx.facts.get("guidance") or [] if g.get("answer") is None]
+    open_requests = open_guidance(ctx.facts)
     read = {"open_requests": len(open_requests)}
     if open_requests:
         return Check(True, f"{len(open_requests)} guidance request(s) open", read)

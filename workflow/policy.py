@@ -14,7 +14,7 @@ from .clauses import CLAUSES
 from .effects import EFFECTS
 from .errors import InvalidDefinition, InvalidInput
 from .guards import GUARDS
-from .values import clean_name, clean_text, parse_approx_date, parse_date
+from .values import clean_name, clean_text, parse_approx_date, parse_case_id, parse_date
 
 ROLES = (
     "county-officer",
@@ -69,23 +69,13 @@ def _clean_items(param: Param, value: Any) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _clean_case(param: Param, value: Any) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"--{param.name}: {value!r} is not a case id") from None
-    if number < 1:
-        raise InvalidInput(f"--{param.name}: {number} is not a case id")
-    return number
-
-
 _CLEANERS = {
     "text": lambda p, v: clean_text(v, p.name, blank_ok=not p.required),
     "name": lambda p, v: clean_name(v, p.name),
     "choice": _clean_choice,
     "date": lambda p, v: parse_date(v, p.name),
     "approx-date": lambda p, v: parse_approx_date(v, p.name).text,
-    "case": _clean_case,
+    "case": lambda p, v: parse_case_id(v, option=p.name),
     "items": _clean_items,
 }
 
@@ -213,20 +203,31 @@ class Policy:
             f"facts: {', '.join(f.name for f in self.facts)}"
         )
 
+    def option(self, trigger: Trigger, key: str) -> Param | None:
+        """The option ``key`` of ``trigger`` (every trigger takes ``note``); None if unknown."""
+        return _NOTE if key == "note" else trigger.param(key)
+
+    def option_names(self, trigger: Trigger) -> list[str]:
+        return [p.name for p in (*trigger.params, _NOTE)]
+
+    def missing_options(self, trigger: Trigger, given: Mapping[str, Any]) -> list[Param]:
+        """The required options of ``trigger`` that ``given`` lacks, in declared order."""
+        return [p for p in trigger.params if p.required and p.name not in given]
+
     def clean_params(self, trigger: Trigger, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Validate a trigger's options: unknown names, missing required ones, values."""
         clean: dict[str, Any] = {}
         for key, value in raw.items():
             if value is None:
                 continue
-            param = trigger.param(key) if key != "note" else _NOTE
+            param = self.option(trigger, key)
             if param is None:
-                allowed = ", ".join(p.name for p in (*trigger.params, _NOTE))
+                allowed = ", ".join(self.option_names(trigger))
                 raise InvalidInput(f"{trigger.name} takes no option {key!r}; it takes: {allowed}")
             clean[key] = param.clean(value)
-        for param in trigger.params:
-            if param.required and param.name not in clean:
-                raise InvalidInput(f"{trigger.name} needs --{param.name.replace('_', '-')}")
+        missing = self.missing_options(trigger, clean)
+        if missing:
+            raise InvalidInput(f"{trigger.name} needs --{missing[0].name.replace('_', '-')}")
         if trigger.name == "amend" and "field" in clean:
             clean["value"] = self.clean_fact_value(clean["field"], raw.get("value"))
         return clean

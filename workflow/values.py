@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .errors import InvalidInput
+from .errors import InvalidInput, NotFound
 
 MAX_NAME = 200
 MAX_TEXT = 10_000
@@ -23,6 +23,27 @@ _RANGE = re.compile(r"\s*(?:/|\bor\b)\s*")
 
 def _label(field: str) -> str:
     return "--" + field.replace("_", "-")
+
+
+def parse_case_id(value: object, what: str = "case", option: str | None = None,
+                  *, at_least_one: bool = True) -> int:
+    """A case id (or the id of another record, named by ``what``): a whole number from 1.
+
+    Not a whole number: InvalidInput. Below 1: for an id named directly, NotFound
+    (``no case 0``); for an ``option``'s value, InvalidInput naming the option.
+    ``at_least_one=False`` only parses (the command line, before the store is asked).
+    """
+    prefix = f"--{option}: " if option else ""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        hint = "" if option else " (a whole number)"
+        raise InvalidInput(f"{prefix}{value!r} is not a {what} id{hint}") from None
+    if number < 1 and at_least_one:
+        if option:
+            raise InvalidInput(f"{prefix}{number} is not a {what} id")
+        raise NotFound(f"no {what} {number}")
+    return number
 
 
 def parse_date(value: object, field: str = "at") -> str:

@@ -28,7 +28,13 @@ from workflow import (
     RoleRefused,
 )
 from workflow.audit import ACTOR_ADD, SETTING, decision_row, dumps, setup_row
-from workflow.values import clean_name, clean_text, parse_approx_date, parse_date
+from workflow.values import (
+    clean_name,
+    clean_text,
+    parse_approx_date,
+    parse_case_id,
+    parse_date,
+)
 
 
 Clock = Callable[[], dt.datetime]
@@ -325,14 +331,7 @@ def _same_values(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return a is b or (a.keys() == b.keys() and all(a[k] is b[k] for k in a))
 
 
-def _case_id(value: Any, what: str = "case") -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a {what} id (a whole number)") from None
-    if number < 1:
-        raise NotFound(f"no {what} {number}")
-    return number
+_case_id = parse_case_id  # the name service.queries and service.reports import
 
 
 def _fingerprint(trigger: str, case_ids: list[Any], params: Mapping[str, Any], actor: Actor,
