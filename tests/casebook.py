@@ -16,8 +16,7 @@ from click.testing import CliRunner, Result
 from crossings.cli import cli
 from crossings.service import Service
 
-ACTORS = {"Zhao": "county-officer", "Kim": "border-defence", "Liu": "foreign-affairs",
-          "Wang": "provincial-committee", "Sun": "public-security"}
+from casework import ACTORS  # noqa: E402,F401  (re-exported: test_docs reads it here)
 
 # Case ids, in the order the casebook opens them (ODONG: O Dong-il; ruff reads a bare O as 0).
 VISITOR, KIM, PAK, RI, CHOE, HAN, JIN, YUN, ODONG, LI = range(1, 11)

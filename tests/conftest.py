@@ -13,15 +13,8 @@ from crossings.cli import cli
 from crossings.service import Service
 
 # The core battery's fixtures: `driver` (CLI or API on a fresh database), its template.
-from casework import driver, fresh_template  # noqa: E402,F401
+from casework import ACTORS, driver, fresh_template  # noqa: E402,F401
 
-ACTORS = {
-    "Zhao": "county-officer",
-    "Kim": "border-defence",
-    "Liu": "foreign-affairs",
-    "Wang": "provincial-committee",
-    "Sun": "public-security",
-}
 TODAY = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.timezone.utc)
 
 

@@ -11,16 +11,11 @@ from __future__ import annotations
 import random
 from typing import Any, Callable
 
+from casework import ACTORS
+
 from crossings.service import Service
 from workflow import JILIN_1961, WorkflowError
 
-ACTORS = {
-    "Zhao": "county-officer",
-    "Kim": "border-defence",
-    "Liu": "foreign-affairs",
-    "Wang": "provincial-committee",
-    "Sun": "public-security",
-}
 BY_ROLE = {role: name for name, role in ACTORS.items()}
 WEIGHTS = {"persuade": 8, "request_guidance": 1, "record_guidance": 1, "amend": 1}
 CROSSED = ("1959-05-01", "1960", "1960-12/1961-01", "1961-03", "1961-10-02")
