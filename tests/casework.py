@@ -21,20 +21,13 @@ from click.testing import CliRunner
 
 from crossings.cli import cli
 from crossings.service import Service
+from crossings.synthetic import ACTORS, HANDOVER  # one actor of every role; a handover
 from workflow import JILIN_1961, Case, WorkflowError
 
-ACTORS = {
-    "Zhao": "county-officer",
-    "Kim": "border-defence",
-    "Liu": "foreign-affairs",
-    "Wang": "provincial-committee",
-    "Sun": "public-security",
-}
 BY_ROLE = {role: name for name, role in ACTORS.items()}
 TODAY = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
 OPENED = "1961-11-10"  # the detention date of every built case
 LATER = "1961-11-20"  # the date of every later event
-HANDOVER = {"representative": "Kang Myong-chol", "crossing_point": "Changbai-Hyesan bridge"}
 
 # Well-formed options for each trigger (whether its guards pass is another matter).
 VALID_PARAMS: dict[str, dict[str, Any]] = {
