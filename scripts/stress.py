@@ -19,10 +19,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-import clerks  # noqa: E402
-import crashes  # noqa: E402
+from helpers import clerks, crashes  # tests/helpers, on PYTHONPATH (scripts/stress sets it)
 
 SECTIONS = ("concurrency", "crashes", "faults", "properties")
 

@@ -1,17 +1,38 @@
-"""Persistence for crossings: the store contract and its SQLite implementation.
+"""Persistence for crossings: the store contract and its implementations.
 
-Every SQL statement lives under this package. ``open_store`` is the one way in.
+Every SQL statement lives under this package, each store in its own subpackage.
+``open_store`` is the one way in: it chooses the store from ``STORES`` by the target's
+scheme (``postgresql://...`` when such a store is registered; a file path otherwise).
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from workflow import InvalidInput, Policy
 
 from .base import Store
 from .sqlite import SQLiteStore
 
-STORES = {"sqlite": SQLiteStore}
+STORES: dict[str, type[Store]] = {"sqlite": SQLiteStore}
+FILE_STORE = "sqlite"  # what a plain path (no scheme) means
 
 
-def open_store(path: str, *, create: bool = False, synchronous: str = "FULL") -> Store:
-    """Open (and with ``create``, make) the database at ``path``."""
-    return SQLiteStore(path, create=create, synchronous=synchronous)
+def store_kind(target: str) -> str:
+    """Which registered store serves ``target``: a URL's scheme, or a file path."""
+    scheme, sep, _ = str(target).partition("://")
+    if not sep:
+        return FILE_STORE
+    if scheme in STORES:
+        return scheme
+    raise InvalidInput(f"--db: no store for {scheme}:// URLs; stores: {', '.join(STORES)}")
 
 
-__all__ = ["STORES", "SQLiteStore", "Store", "open_store"]
+def open_store(target: str, policy: Policy, **options: Any) -> Store:
+    """Open (and with ``create=True``, make) the database at ``target`` for ``policy``."""
+    kind = store_kind(target)
+    path = str(target).partition("://")[2] if "://" in str(target) else str(target)
+    return STORES[kind](path, policy, **options)  # type: ignore[call-arg]
+
+
+__all__ = ["FILE_STORE", "STORES", "SQLiteStore", "Store", "open_store", "store_kind"]

@@ -1,33 +1,35 @@
 """The store's contract: what the service needs from persistence, whatever the backend.
 
-SQLite implements it now (``store.sqlite``); a PostgreSQL store for offices sharing one
-server is to follow. ``tests/test_store_contract.py`` runs one suite against every store
-in ``STORES`` so both keep to the same promises:
+No SQL here: each store implements every method with its own statements (SQLite in
+``store.sqlite``). ``tests/test_store_contract.py`` runs one suite against every store of
+``store.STORES`` so all keep to the same promises:
 
 * every write happens inside ``write()``, one transaction that commits as a whole or not
   at all; nothing is visible to others before it commits;
 * ``update_cases`` updates each case only when its stored version equals the expected
-  version given with it,
-  otherwise it raises :class:`workflow.Conflict`;
+  version given with it, otherwise it raises :class:`workflow.Conflict`;
 * ``append`` chains each audit row to the previous one (``prev_hash``, ``hash``) and
   rows are never changed or deleted;
 * backend errors surface as ``workflow`` errors (``StoreError``, ``Conflict``), never as
   the driver's own.
+
+A store is opened for one policy (the registry's default): its views and report indexes
+are written from that policy's declarations.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from workflow import Actor, Case
+from workflow import Actor, Case, Policy
+from workflow.queries import Section
 
-from .reports import ReportQueries
 
-
-class Store(ReportQueries, ABC):
+class Store(ABC):
     path: str
+    policy: Policy
 
     @abstractmethod
     def close(self) -> None: ...
@@ -90,13 +92,22 @@ class Store(ReportQueries, ABC):
         its columns (facts parsed, flagged a bool), in id order, streamed: verification
         compares each with the case's audit rows."""
 
+    @abstractmethod
+    def case_ids_like(self, prefix: str, limit: int = 100) -> list[tuple[int, str]]:
+        """Case ids starting with ``prefix`` (shell completion), with each person's name."""
+
+    @abstractmethod
+    def count_cases(self) -> int: ...
+
     # audit trail ---------------------------------------------------------------------
     @abstractmethod
     def append(self, rows: list[dict[str, Any]]) -> list[int]:
         """Append rows to the chained trail; returns their sequence numbers."""
 
     @abstractmethod
-    def audit(self, **filters: Any) -> Iterator[dict[str, Any]]: ...
+    def audit(self, **filters: Any) -> Iterator[dict[str, Any]]:
+        """Audit rows in seq order, filtered by case_id, actor, trigger, clause, outcome,
+        since/until (event dates), group_id, after_seq; at most ``limit``."""
 
     @abstractmethod
     def audit_stream(self, order: str = "seq",
@@ -113,21 +124,54 @@ class Store(ReportQueries, ABC):
     def head(self) -> dict[str, Any]:
         """``{"rows": count, "seq": last seq, "hash": last hash}``."""
 
-    # handover groups and retried requests -----------------------------------------------
+    # groups (derived from the trail) and retried requests ---------------------------------
     @abstractmethod
     def next_group_id(self) -> int: ...
 
     @abstractmethod
-    def insert_group(self, group: Mapping[str, Any]) -> None: ...
+    def get_group(self, group_id: int) -> dict[str, Any] | None:
+        """One applied group: id, at, the group trigger's options, officer, case_ids, note."""
 
     @abstractmethod
-    def get_group(self, group_id: int) -> dict[str, Any] | None: ...
+    def group_members(self, group_id: int) -> list[dict[str, Any]]:
+        """The people of one group, in order, with the facts the policy's Group names."""
 
     @abstractmethod
-    def groups(self) -> list[dict[str, Any]]: ...
+    def group_summaries(self) -> list[dict[str, Any]]:
+        """One row per group: id, at, its options, officer, people (count), names."""
 
     @abstractmethod
     def get_request(self, request_id: str) -> dict[str, Any] | None: ...
 
     @abstractmethod
     def put_request(self, request_id: str, result: Mapping[str, Any]) -> None: ...
+
+    # reports -----------------------------------------------------------------------------
+    @abstractmethod
+    def name_list_rows(self, list_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every applied row of the policy's name-list trigger, with the case's facts."""
+
+    @abstractmethod
+    def section_rows(self, section: Section, as_of: str, days: int | None,
+                     states: Sequence[str]) -> list[dict[str, Any]]:
+        """The findings of one report section of the policy."""
+
+    @abstractmethod
+    def count_by_state(self) -> dict[str, tuple[int, int]]:
+        """state -> (cases, flagged cases)."""
+
+    @abstractmethod
+    def count_by_fact(self, fact: str, states: Sequence[str]) -> list[dict[str, Any]]:
+        """Per value of a fact: cases, and how many stand in each of ``states``."""
+
+    @abstractmethod
+    def count_by_month(self, states: Sequence[str]) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def count_by_clause(self) -> dict[str, tuple[int, int, int]]: ...
+
+    @abstractmethod
+    def recount_by_month(self, states: Sequence[str]) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def recount_by_clause(self) -> dict[str, tuple[int, int, int]]: ...

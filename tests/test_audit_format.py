@@ -17,9 +17,10 @@ GUARDS = [
 
 
 def _row() -> dict[str, object]:
-    decision = Decision(1, "persuade", "persuading", "persuading", "refused",
-                        Actor("Zhao", "county-officer"), "1961-11-30", {"outcome": "refused"},
-                        ["P1", "W2"], list(GUARDS))
+    decision = Decision(case_id=1, trigger="persuade", source="persuading",
+                        target="persuading", outcome="refused",
+                        actor=Actor("Zhao", "county-officer"), at="1961-11-30",
+                        params={"outcome": "refused"}, clauses=["P1", "W2"], guards=list(GUARDS))
     row = decision_row(decision, "jilin-1961-11-25", "1", "2026-11-29T00:00:00.000000+00:00")
     return {**row, "seq": 7, "prev_hash": GENESIS}
 

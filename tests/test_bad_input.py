@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from casework import ACTORS, dump, fixed_clock, one_error_line
+from helpers.casework import ACTORS, dump, fixed_clock, one_error_line
 from click.testing import CliRunner, Result
 
 from crossings.cli import cli
@@ -191,7 +191,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, role in ACTORS.items():
         svc.add_actor(name, role)
     for name in ("Pak Sun-hui", "Kim Yong-su"):
-        svc.open_case("Zhao", name=name, crossed_on="1961-10", place="Badaogou", at="1961-11-10")
+        svc.fire("open", None, "Zhao", name=name, crossed_on="1961-10", place="Badaogou", at="1961-11-10")
     svc.fire("investigate", 2, "Zhao", at=D, citizenship="dprk")
     svc.fire("begin_persuasion", 2, "Zhao", at=D)
     svc.fire("persuade", 2, "Zhao", at=D, outcome="agreed")

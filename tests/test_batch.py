@@ -4,6 +4,7 @@ SQLite trigger that aborts the request row's INSERT) rolls the whole batch back.
 
 from __future__ import annotations
 
+
 import sqlite3
 from typing import Any
 
@@ -23,7 +24,7 @@ def _trail(service: Any) -> list[tuple[int, str, str]]:
 def test_rejected_commands_inside_a_batch_leave_nothing_behind(service: Any) -> None:
     before = _trail(service)
     with service.batch():
-        case = service.open_case("Zhao", **CROSSER)
+        case = service.fire("open", None, "Zhao", **CROSSER)
         with pytest.raises(NotFound):
             service.fire("investigate", 999, "Zhao")
         with pytest.raises(InvalidTransition):
@@ -38,7 +39,7 @@ def test_rejected_commands_inside_a_batch_leave_nothing_behind(service: Any) -> 
 
 def test_a_driver_error_inside_a_batch_rolls_the_whole_batch_back(
         service: Any, db_path: str) -> None:
-    kept = service.open_case("Zhao", **{**CROSSER, "name": "Kept Before"})
+    kept = service.fire("open", None, "Zhao", **{**CROSSER, "name": "Kept Before"})
     before, head = _trail(service), service.store.head()
     conn = sqlite3.connect(db_path)
     conn.execute("CREATE TRIGGER fail_requests BEFORE INSERT ON requests "
@@ -46,7 +47,7 @@ def test_a_driver_error_inside_a_batch_rolls_the_whole_batch_back(
     conn.commit()
     conn.close()
     with pytest.raises(StoreError, match="batch was rolled back"), service.batch():
-        case = service.open_case("Zhao", **CROSSER)
+        case = service.fire("open", None, "Zhao", **CROSSER)
         with pytest.raises(StoreError, match="simulated disk trouble"):
             service.fire("investigate", case.id, "Zhao", request_id="r-1", **FOUND)
         with pytest.raises(StoreError, match="batch was rolled back"):

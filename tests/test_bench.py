@@ -4,18 +4,21 @@ and the databases its bulk builder makes hold a valid hash chain."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from store import open_store
 from workflow.audit import GENESIS, row_hash
+from workflow.policies import DEFAULT as POLICY
 
 ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "scripts")}  # as scripts/bench runs it
 
 
 def bench(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bench", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "benchmark", *args], cwd=ROOT, env=ENV,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -34,10 +37,10 @@ def test_bench_prints_one_table_with_every_section_and_target(tmp_path: Path) ->
 def test_bulk_built_database_has_a_valid_hash_chain_and_cases(tmp_path: Path) -> None:
     path = tmp_path / "built.db"
     args = {"path": str(path), "n": 40, "mix": ["resident", "referred", "ready", "detained"]}
-    done = subprocess.run([sys.executable, "-m", "bench.child", "build", json.dumps(args)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "benchmark.child", "build", json.dumps(args)],
+                          cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    store = open_store(str(path))
+    store = open_store(str(path), POLICY)
     prev = GENESIS
     for row in store.audit_stream():
         assert row["prev_hash"] == prev and row_hash(row) == row["hash"], row["seq"]

@@ -1,4 +1,4 @@
-"""One case walked through each clause of the cable, and the readings of POLICY.md.
+"""One case walked through each clause of the cable, and the readings of docs/policy.md.
 
 Each walk checks the final state and the case's audit trail, refusals included: a trail
 is a list of (trigger, outcome, clauses cited) in order.
@@ -6,10 +6,12 @@ is a list of (trigger, outcome, clauses cited) in order.
 
 from __future__ import annotations
 
+from workflow.policies import DEFAULT as POLICY
+
 from typing import Any
 
 import pytest
-from casework import (
+from helpers.casework import (
     HANDOVER,
     LATER,
     Driver,
@@ -68,7 +70,8 @@ def test_p1_mother_and_two_minors_are_handed_over_as_one_group(driver: Driver) -
     assert hand_over(d, mother, son, girl).exit_code == 0
 
     assert [d.case(c).state for c in (mother, son, girl)] == ["returned"] * 3
-    (group,) = d.reader.store.groups()
+    (summary,) = d.reader.groups()
+    group = d.reader.store.get_group(summary["id"])
     assert group["case_ids"] == [mother, son, girl]
     assert (group["officer"], group["representative"], group["crossing_point"], group["at"]) == (
         "Kim", HANDOVER["representative"], HANDOVER["crossing_point"], "1961-11-21")
@@ -129,12 +132,12 @@ def test_p3_consulate_declines_persuasion_resumes_and_guidance_is_requested(
     refused(d, Step("grant_residency", (case,), "Liu"), "P3")
     d.ok(Step("resume_persuasion", (case,), "Liu"))
     resumed = d.case(case)
-    assert (resumed.state, resumed.flags) == ("persuading", ["guidance-requested"])
+    assert (resumed.state, POLICY.flags_of(resumed.facts)) == ("persuading", ["guidance-requested"])
     assert resumed.facts["consulate_reply"] is None
     assert resumed.facts["referral"]["list"] == f"P3-{LATER}"
-    assert len(resumed.attempts) == 3  # earlier attempts still count
+    assert len(resumed.facts['attempts']) == 3  # earlier attempts still count
     d.ok(Step("record_guidance", (case,), "Liu", {"answer": "Continue persuasion."}))
-    assert d.case(case).flags == []
+    assert POLICY.flags_of(d.case(case).facts) == []
     assert [t for t, o, _ in trail(d, case)][-4:] == [
         "consulate_reply", "grant_residency", "resume_persuasion", "record_guidance"]
     declined = [r for r in d.reader.log(case_id=case) if r["trigger"] == "consulate_reply"]
@@ -181,11 +184,11 @@ def test_g_guidance_requested_flags_the_case_until_answered(driver: Driver) -> N
     case = persuading(d, "refused")
     question = {"question": "Married to a Han Chinese citizen: refer?"}
     d.ok(Step("request_guidance", (case,), "Kim", question))
-    assert d.case(case).flags == ["guidance-requested"]
+    assert POLICY.flags_of(d.case(case).facts) == ["guidance-requested"]
     d.ok(Step("record_guidance", (case,), "Liu", {"answer": "Handle under P1."}))
     refused(d, Step("record_guidance", (case,), "Liu", {"answer": "again"}), "G")
     final = d.case(case)
-    assert (final.state, final.flags) == ("persuading", [])
+    assert (final.state, POLICY.flags_of(final.facts)) == ("persuading", [])
     assert final.facts["guidance"][0]["answer"] == "Handle under P1."
     assert trail(d, case)[-3:] == [
         ("request_guidance", OK, ("G",)), ("record_guidance", OK, ("G",)),
@@ -196,7 +199,7 @@ def test_citizenship_other_waits_flagged_and_every_disposition_cites_g(driver: D
     d = driver
     case = opened(d, name="Li Guiying", native_name="李桂英")
     d.ok(Step("investigate", (case,), params={"citizenship": "other"}))
-    assert d.case(case).flags == ["guidance-requested"]
+    assert POLICY.flags_of(d.case(case).facts) == ["guidance-requested"]
     refused(d, Step("begin_persuasion", (case,)), "P1", "G")
     refused(d, Step("restore_citizenship", (case,)), "P4", "G")
     d.ok(Step("amend", (case,), params={"field": "crime", "value": "smuggling",
@@ -204,12 +207,12 @@ def test_citizenship_other_waits_flagged_and_every_disposition_cites_g(driver: D
     refused(d, Step("prosecute", (case,), "Sun"), "P5", "G")
     d.ok(Step("record_guidance", (case,), "Liu", {"answer": "Treat as a Chinese national."}))
     final = d.case(case)
-    assert (final.state, final.flags) == ("investigated", [])
+    assert (final.state, POLICY.flags_of(final.facts)) == ("investigated", [])
     assert [(t, o) for t, o, _ in trail(d, case)][-4:] == [
         ("restore_citizenship", NO), ("amend", OK), ("prosecute", NO), ("record_guidance", OK)]
 
 
-# -- readings of POLICY.md ----------------------------------------------------------------
+# -- readings of docs/policy.md ----------------------------------------------------------------
 
 def test_married_with_only_two_refusals_stays_persuading(driver: Driver) -> None:
     case = persuading(driver, "refused", "refused", spouse="chinese-korean")
@@ -268,7 +271,7 @@ def test_married_to_a_han_chinese_citizen_refer_is_refused_and_guidance_can_be_a
     line = refused(driver, Step("refer", (case,)), "P3")
     assert "not of Korean nationality" in line
     driver.ok(Step("request_guidance", (case,), params={"question": "Married to a Han: refer?"}))
-    assert driver.case(case).flags == ["guidance-requested"]
+    assert POLICY.flags_of(driver.case(case).facts) == ["guidance-requested"]
 
 
 def test_group_handover_is_all_or_nothing_and_names_each_failing_case(driver: Driver) -> None:
@@ -289,7 +292,7 @@ def test_group_handover_is_all_or_nothing_and_names_each_failing_case(driver: Dr
     assert rows[0]["reason"] == (f"the group handover was refused because of case(s) "
                                  f"{refuser}, {silent} (P1: all or nothing)")
     assert {d.case(c).state for c in (ready, refuser, silent)} == {"persuading"}
-    assert d.reader.store.groups() == []
+    assert d.reader.groups() == []
 
 
 @pytest.mark.parametrize("admonition", ["agreed", "refused"])

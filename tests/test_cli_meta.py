@@ -31,10 +31,10 @@ PATHS = list(walk(cli))
 
 
 def test_every_trigger_of_the_policy_has_a_command() -> None:
-    from workflow import JILIN_1961
+    from workflow.policies import DEFAULT as POLICY
 
     names = {path[0] for path in PATHS if path}
-    assert {t.command for t in JILIN_1961.triggers} <= names
+    assert {t.command for t in POLICY.triggers} <= names
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "crossings")

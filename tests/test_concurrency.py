@@ -4,7 +4,7 @@ Short forms here (4 clerks x 100 attempts; 4 x 5 for a real ``crossings`` proces
 attempt); ``scripts/stress`` runs 4 x 500. Every attempt must apply, or fail with exit 1
 and one ``Error:`` line; no update may be lost, no clerk may see "database is locked",
 and the trail must verify and replay to the stored cases afterwards. How each mode
-reaches crossings is described in ``tests/clerk.py``: ``api`` (the Python API), ``cli``
+reaches crossings is described in ``tests/helpers/clerk.py``: ``api`` (the Python API), ``cli``
 (``crossings.cli.main`` called in the clerk process, a fresh database connection per
 command), ``spawn`` (a real ``python -m crossings`` process per command).
 """
@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-import clerks
+from helpers import clerks
 from store import SQLiteStore
+from workflow.policies import DEFAULT as POLICY
 from workflow import Conflict
 
 ATTEMPTS = int(os.environ.get("CROSSINGS_CLERK_ATTEMPTS", "100"))
@@ -68,7 +69,7 @@ def test_overlapping_hand_over_groups_return_each_case_exactly_once(tmp_path, mo
 def test_a_write_from_a_stale_read_is_a_conflict_and_writes_nothing(tmp_path):
     db = str(tmp_path / "c.db")
     clerks.prepare(db, "persuade", 1)
-    first, second = SQLiteStore(db), SQLiteStore(db)
+    first, second = SQLiteStore(db, POLICY), SQLiteStore(db, POLICY)
     stale = first.get_case(1)
     fresh = second.get_case(1)
     with second.write():
@@ -84,5 +85,5 @@ def test_a_write_from_a_stale_read_is_a_conflict_and_writes_nothing(tmp_path):
 def _moved(case: Any) -> Any:
     moved = case.copy()
     moved.version += 1
-    moved.facts["attempts"] = [*case.attempts, {"outcome": "refused"}]
+    moved.facts["attempts"] = [*case.facts["attempts"], {"outcome": "refused"}]
     return moved

@@ -3,7 +3,7 @@
 After each kill the file must pass ``PRAGMA integrity_check``, its audit chain must
 verify, and every case must equal its replay from the audit rows: no case half-moved,
 no event without its case change or the other way round. ``scripts/stress`` runs 1,000
-kills. The clerk is a forked child (see ``tests/crashes.py``), so this needs Unix.
+kills. The clerk is a forked child (see ``tests/helpers/crashes.py``), so this needs Unix.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-import crashes
+from helpers import crashes
 
 KILLS = int(os.environ.get("CROSSINGS_KILLS", "50"))
 

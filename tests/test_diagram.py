@@ -6,9 +6,9 @@ import re
 import shutil
 
 import pytest
-from casebook import CHOE, HAN, casebook, run
+from helpers.casebook import CHOE, HAN, casebook, run
 
-from workflow import JILIN_1961
+from workflow.policies import DEFAULT as POLICY
 
 
 @pytest.fixture(scope="module")
@@ -25,13 +25,13 @@ def test_every_trigger_is_an_edge_labelled_with_its_clauses(db: str) -> None:
     result = run(db, "diagram")
     assert result.exit_code == 0, result.stderr
     labels = " | ".join(_edges(result.stdout).values())
-    for trigger in JILIN_1961.triggers:
+    for trigger in POLICY.triggers:
         assert f"{trigger.name} ({', '.join(trigger.clauses)})" in labels
 
 
 def test_every_state_is_drawn_and_terminal_states_end_the_diagram(db: str) -> None:
     text = run(db, "diagram").stdout
-    for state in JILIN_1961.states:
+    for state in POLICY.states:
         assert f'state "{state.name}" as {state.name}' in text
         assert (f"{state.name} --> [*]" in text) == state.terminal
 

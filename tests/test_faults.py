@@ -1,7 +1,7 @@
 """Faults on write: a failing SQL statement at every step of a command, and a full disk.
 
 For each command, the driver connection is made to fail at statement 1, 2, ... until the
-command completes (``tests/faulty.py``). Each failure must surface as a clear
+command completes (``tests/helpers/faulty.py``). Each failure must surface as a clear
 ``WorkflowError`` (``StoreError``, or ``Conflict`` for a lock), leave the database exactly
 as it was (a full SQL dump compared before and after), and leave the connection usable:
 the same command succeeds when retried. A full database (``PRAGMA max_page_count``) and
@@ -22,15 +22,15 @@ from typing import Any, Callable
 
 import pytest
 
-import faulty
-from chain import connect, database_problems, dump
-from crossings.service import Service
+from helpers import faulty
+from helpers.chain import connect, database_problems, dump
+from crossings.service import Command, Service
 from workflow import Conflict, GuardRefused, RoleRefused, StoreError, WorkflowError
 
 AT = "1961-11-20"
 GROUP = {"representative": "Ri Chol", "crossing_point": "Changbai-Hyesan bridge"}
 ACTORS = {"Zhao": "county-officer", "Kim": "border-defence"}
-FAULTY = str(Path(__file__).with_name("faulty.py"))
+FAULTY = str(Path(__file__).parent / "helpers" / "faulty.py")
 
 
 def clock() -> dt.datetime:
@@ -38,7 +38,7 @@ def clock() -> dt.datetime:
 
 
 def _persuading(svc: Service, name: str, spouse: str, outcomes: list[str]) -> int:
-    case = svc.open_case("Zhao", at="1961-11-10", name=name, crossed_on="1961-10",
+    case = svc.fire("open", None, "Zhao", at="1961-11-10", name=name, crossed_on="1961-10",
                          place="Badaogou")
     svc.fire("investigate", case.id, "Zhao", at="1961-11-12", citizenship="dprk",
              purpose="other", spouse=spouse)
@@ -58,7 +58,7 @@ def build_template(path: Path) -> Path:
     with Service.open(str(path), create=True, clock=clock) as svc:
         for name, role in ACTORS.items():
             svc.add_actor(name, role)
-        svc.open_case("Zhao", at="1961-11-10", name="Ri Ok", crossed_on="1961-10",
+        svc.fire("open", None, "Zhao", at="1961-11-10", name="Ri Ok", crossed_on="1961-10",
                       place="Badaogou")
         _persuading(svc, "Pak Sun-hui", "none", ["agreed"])
         _persuading(svc, "Kim Yong-su", "none", ["refused", "agreed"])
@@ -70,14 +70,14 @@ def _batch(svc: Service) -> None:
     with svc.batch():
         svc.fire("persuade", 4, "Zhao", at=AT, outcome="refused")
         svc.fire("provide", 4, "Zhao", at=AT, items="food,clothing")
-        svc.open_case("Zhao", at=AT, name="Han Ok-sun", crossed_on="1961-05", place="Changbai")
+        svc.fire("open", None, "Zhao", at=AT, name="Han Ok-sun", crossed_on="1961-05", place="Changbai")
 
 
 # name -> (the command, what it raises when nothing fails: None, GuardRefused, ...)
 COMMANDS: dict[str, tuple[Callable[[Service], Any], type[Exception] | None]] = {
     "actor add": (lambda s: s.add_actor("Pak", "county-officer"), None),
     "setting set": (lambda s: s.set_setting("short_period_days", 20, "Zhao"), None),
-    "open": (lambda s: s.open_case("Zhao", at=AT, name="Ri Chol", crossed_on="1961-10",
+    "open": (lambda s: s.fire("open", None, "Zhao", at=AT, name="Ri Chol", crossed_on="1961-10",
                                    place="Badaogou"), None),
     "investigate": (lambda s: s.fire("investigate", 1, "Zhao", at=AT, citizenship="dprk",
                                      purpose="other", spouse="none"), None),
@@ -85,7 +85,7 @@ COMMANDS: dict[str, tuple[Callable[[Service], Any], type[Exception] | None]] = {
     "refer, refused by a guard": (lambda s: s.fire("refer", 4, "Zhao", at=AT), GuardRefused),
     "persuade, refused by role": (lambda s: s.fire("persuade", 4, "Kim", at=AT,
                                                    outcome="agreed"), RoleRefused),
-    "hand-over of a group": (lambda s: s.hand_over([2, 3], "Kim", at=AT, **GROUP), None),
+    "hand-over of a group": (lambda s: s.run(Command.of("hand_over", [2, 3], "Kim", at=AT, **GROUP)).group, None),
     "persuade with a retry key": (lambda s: s.fire("persuade", 4, "Zhao", at=AT,
                                                    request_id="r-1", outcome="agreed"), None),
     "batch of three": (_batch, None),
@@ -236,7 +236,7 @@ def test_a_full_database_fails_the_write_with_a_store_error_and_changes_nothing(
         before, error = dump(db), None
         for _ in range(20):  # until a write needs a page the file may not have
             before = dump(db)
-            error = _attempt(lambda s: s.open_case("Zhao", at=AT, name="Ri Chol",
+            error = _attempt(lambda s: s.fire("open", None, "Zhao", at=AT, name="Ri Chol",
                                                    crossed_on="1961", place="Badaogou",
                                                    note="n" * 3000), svc)
             if error is not None:

@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from casebook import CHOE, HAN, KIM, NAMES, PAK, RI, casebook, run
+from helpers.casebook import CHOE, HAN, KIM, NAMES, PAK, RI, casebook, run
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import json
 import unicodedata
 
 import pytest
-from casework import (
+from helpers.casework import (
     CliDriver,
     Driver,
     Step,

@@ -8,38 +8,41 @@ from typing import Any
 
 import pytest
 
-from workflow import JILIN_1961, InvalidDefinition, validate
-from workflow.policy import GuardSpec, Policy, State, Trigger
+from workflow import InvalidDefinition, Policy, validate
+from workflow.policies import DEFAULT as POLICY
+from workflow.policy import Guard, GuardSpec, State, Trigger
+from workflow.queries import Entries, Late, Section, Where
 
 
 def with_states(*states: State, drop: str | None = None) -> Policy:
-    kept = tuple(s for s in JILIN_1961.states if s.name != drop)
-    return dataclasses.replace(JILIN_1961, states=kept + states)
+    kept = tuple(s for s in POLICY.states if s.name != drop)
+    return dataclasses.replace(POLICY, states=kept + states)
 
 
 def with_triggers(*triggers: Trigger, drop: str | None = None) -> Policy:
-    kept = tuple(t for t in JILIN_1961.triggers if t.name != drop)
-    return dataclasses.replace(JILIN_1961, triggers=kept + triggers)
+    kept = tuple(t for t in POLICY.triggers if t.name != drop)
+    return dataclasses.replace(POLICY, triggers=kept + triggers)
 
 
 def changed(name: str, **changes: Any) -> Policy:
-    trigger = dataclasses.replace(JILIN_1961.trigger(name), **changes)
+    trigger = dataclasses.replace(POLICY.trigger(name), **changes)
     return with_triggers(trigger, drop=name)
 
 
 def edge(name: str, source: str, dest: str | None) -> Trigger:
-    return Trigger(name, (source,), dest, ("county-officer",), (), ("G",), "test edge")
+    return Trigger(name, (source,), dest, ("county-officer",), (), ("G",), "test edge",
+                   asked="a test edge")
 
 
 BROKEN = {
     "two initial states": (
-        lambda: with_states(dataclasses.replace(JILIN_1961.state("investigated"), initial=True),
+        lambda: with_states(dataclasses.replace(POLICY.state("investigated"), initial=True),
                             drop="investigated"),
         "needs exactly one initial state, has ['detained', 'investigated']"),
     "no initial state": (
-        lambda: with_states(dataclasses.replace(JILIN_1961.state("detained"), initial=False),
+        lambda: with_states(dataclasses.replace(POLICY.state("detained"), initial=False),
                             drop="detained"),
-        "needs exactly one initial state, has none"),
+        "needs exactly one initial state, has no initial state"),
     "exit from a terminal state": (
         lambda: with_triggers(edge("reopen", "returned", "detained")),
         "trigger reopen leaves terminal state returned"),
@@ -48,7 +51,7 @@ BROKEN = {
         "state transferred is unreachable from the initial state"),
     "trap state": (
         lambda: dataclasses.replace(with_triggers(edge("lose", "detained", "limbo")),
-                                    states=JILIN_1961.states + (State("limbo", "x", ("G",)),)),
+                                    states=POLICY.states + (State("limbo", "x", ("G",)),)),
         "state limbo is a trap"),
     "unknown clause id": (
         lambda: changed("refer", clauses=("P3", "P9")),
@@ -72,13 +75,42 @@ BROKEN = {
         lambda: changed("provide", clauses=()),
         "trigger provide cites no clause"),
     "trigger declared twice": (
-        lambda: with_triggers(JILIN_1961.trigger("refer")),
+        lambda: with_triggers(POLICY.trigger("refer")),
         "trigger refer is declared twice"),
+    "no trigger opens a case": (
+        lambda: changed("open", opens=False, sources=("detained",)),
+        "needs exactly one trigger that opens a case, has no such trigger"),
+    "a trigger with no words for its refusal": (
+        lambda: changed("refer", asked=""),
+        "trigger refer has no words for what a refusal of it asked for"),
+    "a guard with no words": (
+        lambda: dataclasses.replace(POLICY, guards={
+            **POLICY.guards, "three_refusals": Guard(POLICY.guards["three_refusals"].check, "")}),
+        "guard three_refusals has no words"),
+    "a report section reading an unknown fact": (
+        lambda: dataclasses.replace(POLICY, sections=(
+            Section("lost", "overdue", "P2", "x", Late("left_on", "short_period_days", Where())),)),
+        "report section lost reads unknown fact left_on"),
+    "a report section counting days of an unknown setting": (
+        lambda: dataclasses.replace(POLICY, sections=(
+            Section("late", "overdue", "P2", "x", Late("investigated_on", "forever", Where())),)),
+        "report section late counts days of unknown setting forever"),
+    "a report section citing an unknown clause": (
+        lambda: dataclasses.replace(POLICY, sections=(
+            Section("noted", "compliance", "W9", "x", Entries("complaints", "text")),)),
+        "report section noted cites unknown clause W9"),
+    "the name list's trigger unknown": (
+        lambda: dataclasses.replace(POLICY, name_list=dataclasses.replace(
+            POLICY.name_list, trigger="enlist")),
+        "the name list's trigger enlist is unknown"),
+    "a summary by an unknown fact": (
+        lambda: dataclasses.replace(POLICY, summaries=("height",)),
+        "summary by unknown fact height"),
 }
 
 
 def test_the_shipped_policy_is_valid() -> None:
-    assert validate(JILIN_1961) is JILIN_1961
+    assert validate(POLICY) is POLICY
 
 
 @pytest.mark.parametrize("what", BROKEN)
@@ -87,7 +119,7 @@ def test_broken_policy_is_refused_naming_the_offender(what: str) -> None:
     with pytest.raises(InvalidDefinition) as caught:
         validate(build())
     assert message in str(caught.value)
-    assert str(caught.value).startswith(f"policy {JILIN_1961.id}: ")
+    assert str(caught.value).startswith(f"policy {POLICY.id}: ")
 
 
 def test_every_problem_is_named_at_once() -> None:
@@ -101,4 +133,4 @@ def test_every_problem_is_named_at_once() -> None:
 def test_a_modified_copy_leaves_the_shipped_policy_alone() -> None:
     copy = changed("refer", roles=("foreign-affairs",))
     assert copy.trigger("refer").roles == ("foreign-affairs",)
-    assert JILIN_1961.trigger("refer").roles == ("county-officer",)
+    assert POLICY.trigger("refer").roles == ("county-officer",)

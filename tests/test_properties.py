@@ -1,13 +1,13 @@
 """Property-based sequences: random triggers, facts, dates and actors at random cases.
 
 A Hypothesis ``RuleBasedStateMachine`` fires each command at crossings (a real SQLite
-file) and at ``tests/model.py``, a reference model written from POLICY.md's tables, and
+file) and at ``tests/helpers/model.py``, a reference model written from docs/policy.md's tables, and
 checks after every step that:
 
 * each command applied, was refused, or was rejected as the model predicts;
 * ``next`` offers exactly the triggers the model's checks allow;
 * a refusal changes no case and appends exactly one refused row per case, citing the
-  clauses POLICY.md names; a rejection appends nothing;
+  clauses docs/policy.md names; a rejection appends nothing;
 * every stored case equals the model's (state, version and the facts the guards read);
 * a case in a terminal state never changes again;
 * every applied case row cites its trigger's clauses;
@@ -39,9 +39,9 @@ from hypothesis.stateful import (
     rule,
 )
 
-from chain import GENESIS, chain_problems
-from crossings.service import Service
-from model import CROSSED, TABLE, TERMINAL, Model, Prediction
+from helpers.chain import GENESIS, chain_problems
+from crossings.service import Command, Service
+from helpers.model import CROSSED, TABLE, TERMINAL, Model, Prediction
 from workflow import Refused, RoleRefused, WorkflowError
 
 ACTORS = {"Zhao": "county-officer", "Kim": "border-defence", "Liu": "foreign-affairs",
@@ -218,7 +218,7 @@ class Clerks(RuleBasedStateMachine):
             assert row["outcome"] == "refused" and row["reason"]
             assert must <= row["clauses"] <= must | set(TABLE[trigger].clauses), (
                 f"{trigger} refused for case {row['case_id']} cites {row['clauses']}, "
-                f"POLICY.md: {sorted(must)} (and the trigger's {TABLE[trigger].clauses})")
+                f"docs/policy.md: {sorted(must)} (and the trigger's {TABLE[trigger].clauses})")
             if prediction.by_role:
                 assert row["clauses"] == must and all(r in row["reason"]
                                                       for r in TABLE[trigger].roles)
@@ -242,7 +242,7 @@ class Clerks(RuleBasedStateMachine):
         parent = self._pick(accompanies) if accompanies is not None else None
         name = who(actor, "open")
         prediction = self.model.predict_open(name, at, crossed, parent)
-        self._run("open", prediction, lambda: self.svc.open_case(
+        self._run("open", prediction, lambda: self.svc.fire("open", None,
             name, at=at, name=f"Crosser {len(self.model.cases) + 1}", crossed_on=crossed,
             place="Badaogou", accompanies=parent))
 
@@ -303,8 +303,8 @@ class Clerks(RuleBasedStateMachine):
 
     def _hand_over(self, case_ids: list[int], actor: str, at: str) -> None:
         prediction = self.model.predict_group(case_ids, actor, at)
-        self._run("hand_over", prediction, lambda: self.svc.hand_over(
-            case_ids, actor, at=at, representative="Ri Chol", crossing_point="Changbai"))
+        self._run("hand_over", prediction, lambda: self.svc.run(Command.of("hand_over",
+            case_ids, actor, at=at, representative="Ri Chol", crossing_point="Changbai")).group)
 
     @invariant()
     def next_offers_what_the_model_allows(self) -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import fixed_clock
+from helpers.fixtures import fixed_clock
 from crossings.cli import cli
-from crossings.scenario import load
+from crossings.replay import load, replay_paths, replay_scenario
 from crossings.service import Service
-from workflow import CLAUSES, JILIN_1961
+from workflow.policies import DEFAULT as POLICY
 
 CASES = Path(__file__).parent / "cases"
 SCENARIOS = sorted(p for p in CASES.iterdir() if p.suffix in (".yaml", ".json"))
@@ -42,7 +42,7 @@ def test_cases_directory_holds_at_least_15_scenarios():
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
 def test_recorded_case_replays_as_recorded(path):
-    run = Service.replay_files([path], clock=fixed_clock)
+    run = replay_paths([path], clock=fixed_clock)
     assert run.ok, "\n".join(run.lines())
 
 
@@ -109,7 +109,7 @@ def test_an_actor_registered_with_another_role_stops_that_file(service, db_path)
     text = (CASES / "p2-visitor-sent-back.yaml").read_text(encoding="utf-8")
     assert scenario.actors[0].name == "Zhao"
     service.store.conn.execute("UPDATE actors SET role = 'border-defence' WHERE name = 'Zhao'")
-    report = service.replay(scenario)
+    report = replay_scenario(service, scenario)
     assert not report.ok
     assert report.divergences[0].line == text.splitlines().index(
         "  - {name: Zhao, role: county-officer}") + 1
@@ -117,13 +117,13 @@ def test_an_actor_registered_with_another_role_stops_that_file(service, db_path)
 
 
 def test_events_keep_their_own_dates_beside_the_time_recorded(service):
-    service.replay(CASES / "p3-married-consulate-agrees.yaml")
+    replay_scenario(service, CASES / "p3-married-consulate-agrees.yaml")
     rows = list(service.log(trigger="grant_residency"))
     assert [(r["at"], r["recorded_at"][:10]) for r in rows] == [("1962-03-05", "2026-11-29")]
 
 
 def test_a_files_settings_are_recorded_as_setup_rows_and_put_back_after(service):
-    service.replay(CASES / "settings-consulate-and-cutoff.yaml")
+    replay_scenario(service, CASES / "settings-consulate-and-cutoff.yaml")
     rows = [r["given"] for r in service.log(trigger="setting")]
     assert rows == [{"name": "consulate", "value": "Consulate General of the DPRK in Shenyang"},
                     {"name": "transfer_cutoff", "value": "1961-01-31"},
@@ -133,9 +133,9 @@ def test_a_files_settings_are_recorded_as_setup_rows_and_put_back_after(service)
 
 def test_a_files_settings_apply_to_its_own_replay_and_the_databases_return_after(service):
     service.set_setting("short_period_days", 20)  # the office's own, named by no file
-    service.replay(CASES / "settings-consulate-and-cutoff.yaml")
+    replay_scenario(service, CASES / "settings-consulate-and-cutoff.yaml")
     assert service.settings()["short_period_days"] == 20
-    report = service.replay(CASES / "t-cutoff-1960-12-31-vs-1961-01-01.yaml")
+    report = replay_scenario(service, CASES / "t-cutoff-1960-12-31-vs-1961-01-01.yaml")
     assert report.ok, [str(d) for d in report.divergences]
     assert service.settings()["transfer_cutoff"] == "1960-12-31"
 
@@ -144,7 +144,7 @@ def test_batched_and_unbatched_replays_write_the_same_trail(tmp_path):
     heads = []
     for batch in (True, False):
         db = str(tmp_path / f"batch-{batch}.db")
-        run = Service.replay_files([CASES / "failing" / "rejected-is-not-refused.yaml",
+        run = replay_paths([CASES / "failing" / "rejected-is-not-refused.yaml",
                                     CASES / "p1-mother-two-children-group.yaml"],
                                    db=db, clock=fixed_clock, batch=batch)
         assert [f.ok for f in run.files] == [False, True]
@@ -155,7 +155,7 @@ def test_batched_and_unbatched_replays_write_the_same_trail(tmp_path):
 
 def test_a_rejected_event_records_nothing(tmp_path):
     db = str(tmp_path / "rejected.db")
-    Service.replay_files([CASES / "failing" / "rejected-is-not-refused.yaml"], db=db)
+    replay_paths([CASES / "failing" / "rejected-is-not-refused.yaml"], db=db)
     conn = sqlite3.connect(db)
     triggers = [t for (t,) in conn.execute("SELECT trigger FROM audit ORDER BY seq")]
     conn.close()
@@ -170,16 +170,16 @@ def _applied_and_refused() -> tuple[set[str], set[str], set[str]]:
             clauses.update(event.refused)
             if not event.refused:
                 triggers.add(event.do)
-                clauses.update(JILIN_1961.trigger(event.do).clauses)
+                clauses.update(POLICY.trigger(event.do).clauses)
         states.update(e.state for e in scenario.expect if e.state)
     return triggers, clauses, states
 
 
 def test_the_cases_apply_every_trigger_cite_every_clause_and_reach_every_state():
     triggers, clauses, states = _applied_and_refused()
-    assert triggers == {t.name for t in JILIN_1961.triggers}
-    assert clauses == set(CLAUSES) - {"W1"}  # W1: cadres' education, no trigger
-    assert states == set(JILIN_1961.state_names)
+    assert triggers == {t.name for t in POLICY.triggers}
+    assert clauses == set(POLICY.clauses) - {"W1"}  # W1: cadres' education, no trigger
+    assert states == set(POLICY.state_names)
 
 
 def _generated(cases: int) -> dict:
@@ -203,15 +203,15 @@ def _generated(cases: int) -> dict:
 
 
 def test_a_scenario_built_in_python_replays_in_one_transaction(service):
-    from crossings.scenario import from_data
+    from crossings.replay import from_data
 
-    report = service.replay(from_data(_generated(40), "generated"), batch=True)
+    report = replay_scenario(service, from_data(_generated(40), "generated"), batch=True)
     assert report.ok, [str(d) for d in report.divergences]
     assert (report.events, report.cases) == (161, 40)
 
 
 def test_a_scenario_built_in_python_reports_problems_without_lines():
-    from crossings.scenario import ScenarioError, from_data
+    from crossings.replay import ScenarioError, from_data
 
     data = _generated(1)
     data["events"][1]["do"] = "interrogate"

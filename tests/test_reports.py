@@ -9,9 +9,9 @@ import io
 import json
 
 import pytest
-from casebook import COMPLAINT, HAN, LI, NAMES, ODONG, PAK, VISITOR, casebook, copy_of, run
+from helpers.casebook import COMPLAINT, HAN, LI, NAMES, ODONG, PAK, VISITOR, casebook, copy_of, run
 
-from workflow import CLAUSES, JILIN_1961
+from workflow.policies import DEFAULT as POLICY
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def test_compliance_as_csv_has_one_row_per_finding(db: str) -> None:
 
 def test_summary_by_state_counts_every_case_once(db: str) -> None:
     rows = _rows(db, "summary")
-    assert [r["state"] for r in rows] == JILIN_1961.state_names
+    assert [r["state"] for r in rows] == POLICY.state_names
     assert sum(r["cases"] for r in rows) == len(NAMES)
     counts = {r["state"]: r["cases"] for r in rows}
     assert (counts["returned"], counts["resident"], counts["referred"]) == (3, 1, 1)
@@ -119,7 +119,7 @@ def test_summary_by_month_counts_entries_into_each_state_by_event_date(db: str) 
 
 def test_summary_by_clause_counts_applied_and_refused_events_citing_it(db: str) -> None:
     rows = {r["clause"]: r for r in _rows(db, "summary", "--by", "clause")}
-    assert list(rows) == list(CLAUSES)
+    assert list(rows) == list(POLICY.clauses)
     assert (rows["W1"]["applied"], rows["W1"]["refused"]) == (0, 0)
     assert (rows["P5"]["applied"], rows["P5"]["refused"]) == (2, 1)  # prosecute, grant_residency
     assert rows["P3"]["refused"] == 1
@@ -129,4 +129,4 @@ def test_summary_text_ends_with_a_total_row_and_csv_has_none(db: str) -> None:
     text = run(db, "report", "summary").stdout.splitlines()
     assert text[-1].split()[:2] == ["total", str(len(NAMES))]
     rows = list(csv.DictReader(io.StringIO(run(db, "report", "summary", "--csv").stdout)))
-    assert [r["state"] for r in rows] == JILIN_1961.state_names
+    assert [r["state"] for r in rows] == POLICY.state_names

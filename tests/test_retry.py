@@ -4,8 +4,10 @@ different command is a clear conflict."""
 
 from __future__ import annotations
 
+
+
 import pytest
-from casework import (
+from helpers.casework import (
     HANDOVER,
     ApiDriver,
     Driver,
@@ -36,7 +38,7 @@ def test_repeated_applied_trigger_writes_nothing_and_reports_success(driver: Dri
     first, second, _ = twice(driver, step)
     assert first.exit_code == second.exit_code == 0
     assert second.stderr == first.stderr
-    assert len(driver.case(case).attempts) == 1
+    assert len(driver.case(case).facts['attempts']) == 1
     (row,) = [r for r in driver.reader.log(case_id=case) if r["trigger"] == "persuade"]
     assert row["request_id"] == "clerk-7-0001"
 
@@ -95,7 +97,7 @@ def test_repeated_hand_over_hands_over_once_and_reports_the_same_group(driver: D
     assert first.exit_code == second.exit_code == 0
     assert second.stderr == first.stderr
     assert second.value == first.value
-    assert len(driver.reader.store.groups()) == 1
+    assert len(driver.reader.groups()) == 1
     assert [r["case_id"] for r in driver.reader.log(trigger="hand_over")] == list(cases)
 
 
@@ -105,7 +107,7 @@ def test_repeated_refused_hand_over_writes_no_more_refused_rows(driver: Driver) 
     first, second, _ = twice(driver, step)
     assert first.exit_code == second.exit_code == 1
     assert len(list(driver.reader.log(trigger="hand_over"))) == 2
-    assert driver.reader.store.groups() == []
+    assert driver.reader.groups() == []
 
 
 @pytest.mark.parametrize("other", [
@@ -144,11 +146,11 @@ def test_a_late_repeat_after_the_case_moved_on_changes_nothing(driver: Driver) -
     before = dump(driver.path)
     driver.ok(step)
     assert dump(driver.path) == before
-    assert [a["outcome"] for a in driver.case(case).attempts] == ["refused", "agreed"]
+    assert [a["outcome"] for a in driver.case(case).facts['attempts']] == ["refused", "agreed"]
 
 
 def _persuading_case(service) -> int:
-    case = service.open_case("Zhao", at="1961-11-10", name="A", crossed_on="1961",
+    case = service.fire("open", None, "Zhao", at="1961-11-10", name="A", crossed_on="1961",
                              place="Changbai")
     service.fire("investigate", case.id, "Zhao", at="1961-11-11", citizenship="dprk")
     service.fire("begin_persuasion", case.id, "Zhao", at="1961-11-11")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from casework import (
+from helpers.casework import (
     ACTORS,
     BY_ROLE,
     VALID_PARAMS,
@@ -28,13 +28,14 @@ from casework import (
     referred,
 )
 
-from workflow import JILIN_1961, RoleRefused
+from workflow import RoleRefused
+from workflow.policies import DEFAULT as POLICY
 
 STATES = ("detained", "investigated", "persuading", "referred")
 FORBIDDEN = [
     (trigger.name, role)
-    for trigger in JILIN_1961.triggers
-    for role in JILIN_1961.roles
+    for trigger in POLICY.triggers
+    for role in POLICY.roles
     if role not in trigger.roles
 ]
 
@@ -52,8 +53,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
 
 def test_every_role_is_forbidden_somewhere_and_the_table_is_complete() -> None:
     assert {role for _, role in FORBIDDEN} == set(ACTORS.values())
-    assert len(FORBIDDEN) == sum(len(JILIN_1961.roles) - len(t.roles)
-                                 for t in JILIN_1961.triggers)
+    assert len(FORBIDDEN) == sum(len(POLICY.roles) - len(t.roles)
+                                 for t in POLICY.triggers)
 
 
 @pytest.mark.parametrize("interface", ["cli", "api"])
@@ -62,9 +63,9 @@ def test_trigger_fired_by_a_role_it_does_not_allow_is_refused_and_recorded(
         world: dict[str, object], interface: str, trigger: str, role: str) -> None:
     d = world[interface]
     assert isinstance(d, Driver)
-    spec = JILIN_1961.trigger(trigger)
+    spec = POLICY.trigger(trigger)
     cases: dict[str, int] = world["cases"]  # type: ignore[assignment]
-    state = next((s for s in STATES if s in JILIN_1961.sources(spec)), None)
+    state = next((s for s in STATES if s in POLICY.sources(spec)), None)
     targets = (cases[state],) if state else ()
     before = {case: d.snapshot(case) for case in targets}
     seq = d.head()

@@ -2,6 +2,8 @@
 
 import json
 
+from crossings.service import Command
+
 
 def test_open_prints_the_new_case_id_alone(run):
     result = run("open", "--name", "Choe Myong-ok", "--native-name", "최명옥",
@@ -32,7 +34,7 @@ def test_a_refused_group_leaves_no_group_number_behind(service):
     from workflow import GuardRefused
 
     def persuading(name, outcome):
-        case = service.open_case("Zhao", at="1961-11-10", name=name, crossed_on="1961",
+        case = service.fire("open", None, "Zhao", at="1961-11-10", name=name, crossed_on="1961",
                                  place="Changbai")
         service.fire("investigate", case.id, "Zhao", at="1961-11-11", citizenship="dprk")
         service.fire("begin_persuasion", case.id, "Zhao", at="1961-11-11")
@@ -41,11 +43,11 @@ def test_a_refused_group_leaves_no_group_number_behind(service):
 
     ready, refuser = persuading("A", "agreed"), persuading("B", "refused")
     with pytest.raises(GuardRefused):
-        service.hand_over([ready, refuser], "Kim", at="1961-11-20", representative="R",
-                          crossing_point="Bridge")
+        service.run(Command.of("hand_over", [ready, refuser], "Kim", at="1961-11-20", representative="R",
+                          crossing_point="Bridge"))
     refused_rows = list(service.log(trigger="hand_over"))
     assert [r["group_id"] for r in refused_rows] == [None, None]
-    group = service.hand_over([ready], "Kim", at="1961-11-21", representative="R",
-                              crossing_point="Bridge")
-    assert group["id"] == 1
+    group = service.run(Command.of("hand_over", [ready], "Kim", at="1961-11-21", representative="R",
+                              crossing_point="Bridge")).group
+    assert group is not None and group.id == 1
     assert [r["group_id"] for r in service.log(trigger="hand_over", outcome="applied")] == [1]

@@ -39,7 +39,7 @@ def modules_loaded_by(db_path: str, *args: str) -> set[str]:
 
 @pytest.fixture
 def persuading_case(service: Any, db_path: str) -> str:
-    case = service.open_case("Zhao", at="1961-11-12", name="Choe Myong-ok",
+    case = service.fire("open", None, "Zhao", at="1961-11-12", name="Choe Myong-ok",
                              crossed_on="1961-03", place="Badaogou")
     service.fire("investigate", case.id, "Zhao", at="1961-11-13", citizenship="dprk")
     service.fire("begin_persuasion", case.id, "Zhao", at="1961-11-13")

@@ -9,7 +9,7 @@ from typing import Any
 
 from crossings.service import Service
 from workflow import NotFound
-from tests.conftest import fixed_clock
+from helpers.fixtures import fixed_clock
 
 import pytest
 
@@ -23,11 +23,11 @@ def _other(db_path: str) -> Service:
 
 def test_rows_appended_by_another_connection_extend_the_same_chain(
         service: Any, db_path: str) -> None:
-    service.open_case("Zhao", **CROSSER)
+    service.fire("open", None, "Zhao", **CROSSER)
     with _other(db_path) as other:
-        other.open_case("Zhao", **CROSSER)
-    service.open_case("Zhao", **CROSSER)
-    report = service.verify()
+        other.fire("open", None, "Zhao", **CROSSER)
+    service.fire("open", None, "Zhao", **CROSSER)
+    report = service.verify().as_dict()
     assert report["ok"], report["problems"]
     assert report["rows"] == service.store.head()["seq"]
 
@@ -48,5 +48,5 @@ def test_an_actor_added_by_another_process_is_known_at_once(service: Any, db_pat
             "Service.open(sys.argv[1]).add_actor('Choe', 'county-officer')")
     subprocess.run([sys.executable, "-c", code, db_path], check=True)
     assert service.actor("Choe").role == "county-officer"
-    case = service.open_case("Choe", **CROSSER)
-    assert service.verify()["ok"] and case.id == 1
+    case = service.fire("open", None, "Choe", **CROSSER)
+    assert service.verify().ok and case.id == 1

@@ -17,6 +17,7 @@ import pytest
 from store import STORES, SQLiteStore, Store
 from workflow import Case, Conflict, InvalidInput, NotFound, StoreError
 from workflow.audit import GENESIS, row_hash, setup_row
+from workflow.policies import DEFAULT as POLICY
 
 Factory = Callable[..., Store]
 
@@ -28,7 +29,7 @@ def _sqlite_tamper(store: Store, sql: str) -> None:
 
 # name -> (open a store on a path, run raw SQL around the store's API)
 BACKENDS: dict[str, tuple[Factory, Callable[[Store, str], None]]] = {
-    "sqlite": (lambda path, **kw: SQLiteStore(path, **kw), _sqlite_tamper),
+    "sqlite": (lambda path, **kw: SQLiteStore(path, POLICY, **kw), _sqlite_tamper),
 }
 RECORDED = "2026-11-29T09:00:00.000000+00:00"
 
@@ -251,15 +252,25 @@ def test_cases_are_read_back_by_id_state_and_page(store: Store) -> None:
     assert [c.id for c in store.case_rows()] == [1, 2, 3]
 
 
-def test_groups_and_requests_are_kept(store: Store) -> None:
-    group = {"id": 1, "at": "1961-11-21", "crossing_point": "Changbai-Hyesan bridge",
-             "representative": "Kang Myong-chol", "officer": "Kim", "case_ids": [1, 2],
-             "note": None}
+def member_row(case_id: int, group_id: int | None, outcome: str = "applied") -> dict[str, Any]:
+    """A group trigger's row for one member, as the service writes it."""
+    given = {"representative": "Kang Myong-chol", "crossing_point": "Changbai-Hyesan bridge"}
+    return {**setup_row("hand_over", given, RECORDED, "jilin-1961-11-25", "2", "Kim",
+                        "border-defence"),
+            "case_id": case_id, "case_version": 1, "source": "persuading",
+            "target": "returned" if outcome == "applied" else "persuading", "outcome": outcome,
+            "at": "1961-11-21", "group_id": group_id}
+
+
+def test_groups_are_read_from_the_trail_and_requests_are_kept(store: Store) -> None:
     with store.write():
-        store.insert_group(group)
+        store.append([member_row(2, None, "refused"), member_row(1, 1), member_row(2, 1)])
         store.put_request("retry-1", {"outcome": "applied", "case_ids": [1]})
+    group = {"id": 1, "at": "1961-11-21", "representative": "Kang Myong-chol",
+             "crossing_point": "Changbai-Hyesan bridge", "officer": "Kim", "case_ids": [1, 2],
+             "note": None}
     assert store.get_group(1) == group
-    assert store.groups() == [group]
+    assert store.get_group(2) is None
     assert store.next_group_id() == 2
     assert store.get_request("retry-1") == {"outcome": "applied", "case_ids": [1]}
     assert store.get_request("retry-2") is None

@@ -14,8 +14,9 @@ import click
 
 import pytest
 
-from crossings import tables
-from crossings.tables import cell, width
+from crossings.cli.base import emit
+from crossings.render import tables
+from crossings.render.tables import cell, width
 
 
 def reference_emit(rows: Sequence[dict[str, Any]], fmt: str | None, columns: Sequence[str]) -> None:
@@ -63,7 +64,7 @@ def test_the_fast_output_is_byte_for_byte_what_emit_prints(capsys, case, fmt):
     rows = ROWS[case]
     reference_emit(rows, fmt, COLUMNS)
     expected = capsys.readouterr().out
-    tables.emit(rows, fmt, COLUMNS)
+    emit(rows, fmt, COLUMNS)
     assert capsys.readouterr().out == expected
 
 
@@ -74,5 +75,5 @@ def test_many_rows_are_written_in_chunks_with_the_same_text(capsys, monkeypatch)
     for fmt in (None, "json", "csv"):
         reference_emit(rows, fmt, COLUMNS)
         expected = capsys.readouterr().out
-        tables.emit(rows, fmt, COLUMNS)
+        emit(rows, fmt, COLUMNS)
         assert capsys.readouterr().out == expected

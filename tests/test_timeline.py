@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from casebook import CHOE, COMPLAINT, HAN, NAMES, PAK, casebook, run
+from helpers.casebook import CHOE, COMPLAINT, HAN, NAMES, PAK, casebook, run
 
 
 @pytest.fixture(scope="module")

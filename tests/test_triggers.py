@@ -1,7 +1,7 @@
-"""Every row of POLICY.md's trigger table: its allowed path, and each way its guard or
+"""Every row of docs/policy.md's trigger table: its allowed path, and each way its guard or
 role check can refuse, through the CLI and through the Python API.
 
-A refusal is one line ``Error: ...`` on stderr naming the clauses POLICY.md's "Which
+A refusal is one line ``Error: ...`` on stderr naming the clauses docs/policy.md's "Which
 clause a refusal cites" gives, nothing on stdout, exit 1, the case unchanged, and exactly
 one ``refused`` row per case appended. A trigger fired from a state where it does not
 apply is rejected naming the state and the triggers that apply, and records nothing.
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from casework import (
+from helpers.casework import (
     BY_ROLE,
     HANDOVER,
     VALID_PARAMS,
@@ -32,7 +32,8 @@ from casework import (
     restored,
 )
 
-from workflow import JILIN_1961, GuardRefused, RoleRefused
+from workflow import GuardRefused, RoleRefused
+from workflow.policies import DEFAULT as POLICY
 
 OPEN = {"name": "Choe Myong-ok", "native_name": "최명옥", "crossed_on": "1961-03-20",
         "place": "Badaogou"}
@@ -338,10 +339,10 @@ UNREACHABLE = {("open", "name_recorded"), ("investigate", "name_recorded")}
 def test_every_trigger_has_an_allowed_path_and_every_refusal_is_tabled() -> None:
     allowed = {row.trigger for row in ALLOWED}
     covered = {(row.trigger, g) for row in REFUSALS for g in row.guards}
-    for trigger in JILIN_1961.triggers:
+    for trigger in POLICY.triggers:
         assert trigger.name in allowed, trigger.name
         wanted = {(trigger.name, spec.guard) for spec in trigger.guards} - UNREACHABLE
-        if set(trigger.roles) != set(JILIN_1961.roles):
+        if set(trigger.roles) != set(POLICY.roles):
             wanted.add((trigger.name, "role"))
         assert wanted <= covered, sorted(wanted - covered)
 
@@ -362,7 +363,7 @@ def test_allowed_path_applies_and_records_one_applied_row_per_case(driver: Drive
     rows = driver.rows_after(seq)
     assert [(r["case_id"], r["trigger"], r["outcome"]) for r in rows] == [
         (case, row.trigger, "applied") for case in cases]
-    trigger = JILIN_1961.trigger(row.trigger)
+    trigger = POLICY.trigger(row.trigger)
     for case, record in zip(cases, rows, strict=True):
         source, version = before[case]
         assert driver.snapshot(case) == (row.target, version + 1)
@@ -400,7 +401,7 @@ def _assert_refused_row(record: dict[str, Any], row: Refusal) -> None:
     assert record["actor"] == row.actor
     failed = tuple(g["guard"] for g in record["guards"] if not g["passed"])
     if row.guards == ("role",):
-        roles = " or ".join(JILIN_1961.trigger(row.trigger).roles)
+        roles = " or ".join(POLICY.trigger(row.trigger).roles)
         assert record["guards"] == []
         assert f"may be fired only by {roles}" in record["reason"]
     else:
@@ -409,14 +410,14 @@ def _assert_refused_row(record: dict[str, Any], row: Refusal) -> None:
 
 # -- rejected, nothing recorded: a trigger fired from a state where it does not apply ----
 
-CASE_TRIGGERS = [t.name for t in JILIN_1961.triggers if t.name != "open"]
+CASE_TRIGGERS = [t.name for t in POLICY.triggers if t.name != "open"]
 
 
 @pytest.mark.parametrize("trigger", CASE_TRIGGERS)
 def test_trigger_from_a_state_where_it_does_not_apply_is_rejected_and_records_nothing(
         driver: Driver, trigger: str) -> None:
-    spec = JILIN_1961.trigger(trigger)
-    if "detained" in JILIN_1961.sources(spec):
+    spec = POLICY.trigger(trigger)
+    if "detained" in POLICY.sources(spec):
         case, state = restored(driver), "restored"
     else:
         case, state = opened(driver), "detained"
@@ -425,7 +426,7 @@ def test_trigger_from_a_state_where_it_does_not_apply_is_rejected_and_records_no
     out = driver.do(step)
     assert (out.exit_code, out.stdout) == (1, "")
     line = one_error_line(out.stderr)
-    applicable = ", ".join(JILIN_1961.applicable(state)) or "none (the state is terminal)"
+    applicable = ", ".join(POLICY.applicable(state)) or "none (the state is terminal)"
     assert line == (f"Error: can't {trigger} when case {case} is {state}; "
                     f"triggers that apply in {state}: {applicable}")
     assert driver.snapshot(case) == before

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest import fixed_clock
+from helpers.fixtures import fixed_clock
 from crossings.cli import cli
+from crossings.replay import replay_paths
 from crossings.service import Service
 from workflow.audit import FIELDS, GENESIS, row_hash
 
@@ -25,7 +26,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every case file replayed into one database: a trail of a few hundred rows."""
     path = tmp_path_factory.mktemp("pristine") / "changbai.db"
     files = sorted(p for p in CASES.iterdir() if p.suffix in (".yaml", ".json"))
-    run = Service.replay_files(files, db=str(path), clock=fixed_clock)
+    run = replay_paths(files, db=str(path), clock=fixed_clock)
     assert run.ok, run.lines()
     return path
 
@@ -39,7 +40,7 @@ def db(pristine: Path, tmp_path: Path) -> str:
 
 def verify(db: str, checkpoint: Any = None) -> dict[str, Any]:
     with Service.open(db, clock=fixed_clock) as service:
-        return service.verify(checkpoint)
+        return service.verify(checkpoint).as_dict()
 
 
 def checkpoint(db: str) -> dict[str, Any]:
@@ -270,7 +271,7 @@ def test_worker_processes_find_what_one_process_finds(db):
     sql(db, "DELETE FROM audit WHERE seq = 40", "UPDATE cases SET state = 'returned' WHERE id = 3",
         "DELETE FROM cases WHERE id = (SELECT max(id) FROM cases)")
     with Service.open(db) as service:
-        serial, parallel = service.verify(workers=1), service.verify(workers=2)
+        serial, parallel = service.verify(workers=1).as_dict(), service.verify(workers=2).as_dict()
     assert len(serial["problems"]) >= 4
     assert parallel == serial
 
@@ -281,7 +282,7 @@ def _verify_peak_bytes(path: str) -> int:
     with Service.open(path) as service:
         tracemalloc.start()
         try:
-            report = service.verify()
+            report = service.verify().as_dict()
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
@@ -290,7 +291,7 @@ def _verify_peak_bytes(path: str) -> int:
 
 
 def test_verify_memory_does_not_grow_with_the_number_of_events(tmp_path):
-    from crossings.synthetic import build
+    from benchmark.synthetic import build
 
     # Both above 500 cases: the store reads rows 500 at a time, so a smaller trail would
     # not fill one batch and would look cheaper than the steady state.

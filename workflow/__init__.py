@@ -1,11 +1,11 @@
-"""crossings' domain layer: the policy table, the case model, engine rules, errors.
+"""crossings' engine: the types of a policy table, the case model, the engine, errors.
 
-This package imports no SQL and no click; ``store`` and ``crossings`` build on it.
+This package imports no SQL and no click; ``store`` and ``crossings`` build on it. It
+names nothing of any one policy: each policy is a package of ``workflow.policies``.
 """
 
 from .case import Actor, Case
-from .clauses import CLAUSES, Clause
-from .engine import APPLIED, REFUSED, Decision, Engine, GuardResult
+from .engine import APPLIED, REFUSED, Decision, Engine, Explanation, GuardResult
 from .errors import (
     Conflict,
     GuardRefused,
@@ -19,20 +19,20 @@ from .errors import (
     StoreError,
     WorkflowError,
 )
-from .policy import JILIN_1961, ROLES, Policy, Trigger, validate
+from .policy import Clause, Trigger
+from .table import Policy
+from .validation import validate
 
 __all__ = [
     "APPLIED",
-    "CLAUSES",
-    "JILIN_1961",
     "REFUSED",
-    "ROLES",
     "Actor",
     "Case",
     "Clause",
     "Conflict",
     "Decision",
     "Engine",
+    "Explanation",
     "GuardRefused",
     "GuardResult",
     "IntegrityError",

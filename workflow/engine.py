@@ -1,9 +1,11 @@
-"""Engine rules: decide what a trigger does to a case, without touching storage.
+"""Engine rules: decide what a trigger does to cases, without touching storage.
 
 One ``transitions`` Machine is shared by every case of a policy (built on first use):
 the engine uses it as the transition table that moves a case's state, with no
 ``to_<state>`` back doors, no conditions that fail quietly, and no callbacks. Guards are
 evaluated here, all of them, so a refusal can name every fact that stood in the way.
+Every trigger takes the one path of :meth:`Engine.decide`: a trigger that opens a case
+decides on a new, empty case; a group trigger decides all or nothing.
 """
 
 from __future__ import annotations
@@ -13,26 +15,16 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from .case import Actor, Case
 from .errors import InvalidTransition
-from .guards import GUARDS, GuardContext
-from .policy import JILIN_1961, Policy, Trigger
-from .effects import EFFECTS, EffectContext
+from .policy import Trigger
+from .rules import EffectContext, GuardContext
+from .table import Policy
 
 if TYPE_CHECKING:
     from transitions import Machine
 
 APPLIED = "applied"
 REFUSED = "refused"
-
-# Guards that read the event's own options rather than the case's facts: `next`
-# reports them as "needs --option", not as blocking.
-INPUT_GUARDS = {
-    "outcome_given": "outcome",
-    "items_given": "items",
-    "reply_given": "reply",
-    "question_given": "question",
-    "answer_given": "answer",
-    "correction_given": "field, --value and --reason",  # --value may be empty: it clears
-}
+GroupFacts = Mapping[int, Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -65,16 +57,17 @@ class Decision:
     trigger: str
     source: str | None
     target: str
-    outcome: str
     actor: Actor
     at: str
     params: dict[str, Any]
     clauses: list[str]
+    outcome: str = REFUSED
     guards: list[GuardResult] = field(default_factory=list)
     changes: dict[str, list[Any]] = field(default_factory=dict)
     reason: str = ""
     version: int = 1
     facts: dict[str, Any] = field(default_factory=dict)
+    flagged: bool = False
     group_id: int | None = None
     refused_by: str | None = None  # "role", "guard", or "group" (others in the group failed)
 
@@ -84,7 +77,40 @@ class Decision:
 
     def case(self) -> Case:
         assert self.case_id is not None
-        return Case(self.case_id, self.target, self.version, self.facts)
+        return Case(self.case_id, self.target, self.version, self.facts, self.flagged)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Each guard of a trigger on a case now: pass or fail, what it read, its clauses;
+    whether it is ready, and the options it still needs."""
+    case: int
+    trigger: str
+    state: str
+    applies_in_state: bool
+    applicable: list[str]
+    target: str
+    roles: list[str]
+    clauses: list[str]
+    guards: list[GuardResult]
+    ready: bool
+    needs: list[str]
+
+    def blocking(self, policy: Policy) -> list[GuardResult]:
+        """The failed guards that read the case's facts, not the event's options."""
+        return [g for g in self.guards if not g.passed and policy.needs(g.guard) is None]
+
+    def cited(self) -> list[str]:
+        return _union([self.clauses, *(g.clauses for g in self.guards)])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "case": self.case, "trigger": self.trigger, "state": self.state,
+            "applies_in_state": self.applies_in_state, "applicable": self.applicable,
+            "target": self.target, "roles": self.roles, "clauses": self.clauses,
+            "guards": [g.as_dict() for g in self.guards], "ready": self.ready,
+            "needs": self.needs,
+        }
 
 
 class _Token:
@@ -97,7 +123,7 @@ class _Token:
 
 
 class Engine:
-    def __init__(self, policy: Policy = JILIN_1961) -> None:
+    def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._machine: "Machine | None" = None
         self._targets: dict[tuple[str, str], str] = {}  # (trigger, source) -> machine's dest
@@ -114,7 +140,7 @@ class Engine:
                 transitions=[
                     {"trigger": t.name, "source": self.policy.sources(t), "dest": t.dest}
                     for t in self.policy.triggers
-                    if t.name != "open"
+                    if not t.opens
                 ],
                 auto_transitions=False,
                 ignore_invalid_triggers=False,
@@ -124,13 +150,10 @@ class Engine:
     # -- checks ------------------------------------------------------------------------
 
     def check_applies(self, trigger: Trigger, case: Case) -> None:
-        if case.state not in self.policy.sources(trigger):
+        if not trigger.opens and case.state not in self.policy.sources(trigger):
             raise InvalidTransition(
                 trigger.name, case.state, self.policy.applicable(case.state), case.id
             )
-
-    def role_allows(self, trigger: Trigger, actor: Actor) -> bool:
-        return actor.role in trigger.roles
 
     def role_reason(self, trigger: Trigger, actor: Actor) -> str:
         return (
@@ -138,7 +161,8 @@ class Engine:
             f"({', '.join(trigger.clauses)}); {actor.name} is {actor.role}"
         )
 
-    def facts_view(self, trigger: Trigger, facts: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    def facts_view(self, trigger: Trigger, facts: Mapping[str, Any],
+                   params: Mapping[str, Any]) -> dict[str, Any]:
         """The facts as the guards see them: with the facts this event itself sets."""
         view = dict(facts)
         for param in trigger.params:
@@ -146,90 +170,68 @@ class Engine:
                 view[param.name] = params[param.name]
         return view
 
-    def evaluate(
-        self,
-        trigger: Trigger,
-        facts: Mapping[str, Any],
-        params: Mapping[str, Any],
-        settings: Mapping[str, Any],
-        case_id: int | None = None,
-        group: Mapping[int, Mapping[str, Any]] | None = None,
-    ) -> list[GuardResult]:
+    def evaluate(self, trigger: Trigger, facts: Mapping[str, Any], params: Mapping[str, Any],
+                 settings: Mapping[str, Any], case_id: int | None = None,
+                 group: GroupFacts | None = None) -> list[GuardResult]:
         ctx = GuardContext(facts, params, settings, case_id, group)
+        guards = self.policy.guards
         results = []
         for spec in trigger.guards:
-            check = GUARDS[spec.guard](ctx)
+            check = guards[spec.guard].check(ctx)
             clauses = spec.clauses
-            if check.extra_clauses:  # rare (citizenship "other" adds G): skip the genexpr
+            if check.extra_clauses:  # rare (a guard adding a clause of its own)
                 clauses += tuple(c for c in check.extra_clauses if c not in spec.clauses)
             results.append(GuardResult(spec.guard, check.passed, clauses, check.reason, check.read))
         return results
 
     # -- decisions ---------------------------------------------------------------------
 
-    def decide(
-        self,
-        case: Case,
-        trigger_name: str,
-        actor: Actor,
-        params: Mapping[str, Any],
-        at: str,
-        settings: Mapping[str, Any],
-        group: Mapping[int, Mapping[str, Any]] | None = None,
-        group_id: int | None = None,
-    ) -> Decision:
-        """Decide one trigger on one case. Raises InvalidTransition; never writes."""
+    def decide(self, trigger_name: str, cases: list[Case], actor: Actor,
+               params: Mapping[str, Any], at: str, settings: Mapping[str, Any],
+               group_id: int | None = None) -> list[Decision]:
+        """Decide a trigger on its cases: a new case for a trigger that opens one, one case,
+        or a group (all or nothing). Raises InvalidTransition; never writes."""
+        trigger = self.policy.trigger(trigger_name)
+        group = {case.id: case.facts for case in cases} if trigger.group else None
+        decisions = [self.decide_case(trigger.name, case, actor, params, at, settings, group,
+                                      group_id) for case in cases]
+        if trigger.group is None or all(d.applied for d in decisions):
+            return decisions
+        return self._all_refused(trigger, cases, decisions)
+
+    def decide_case(self, trigger_name: str, case: Case, actor: Actor,
+                    params: Mapping[str, Any], at: str, settings: Mapping[str, Any],
+                    group: GroupFacts | None = None, group_id: int | None = None) -> Decision:
+        """Decide a trigger on one case (for a group trigger, given the group's facts).
+        A trigger that opens a case decides on ``case`` as new: its id, no state, no facts."""
         trigger = self.policy.trigger(trigger_name)
         self.check_applies(trigger, case)
-        base = Decision(case.id, trigger.name, case.state, case.state, REFUSED, actor, at,
-                        dict(params), list(trigger.clauses), version=case.version,
-                        facts=case.facts, group_id=group_id)
-        if not self.role_allows(trigger, actor):
-            base.reason = self.role_reason(trigger, actor)
-            base.refused_by = "role"
-            return base
+        base = Decision(
+            case_id=case.id, trigger=trigger.name, source=None if trigger.opens else case.state,
+            target=self.policy.initial.name if trigger.opens else case.state, actor=actor,
+            at=at, params=dict(params), clauses=list(trigger.clauses), version=case.version,
+            facts=case.facts, flagged=case.flagged, group_id=group_id)
+        if actor.role not in trigger.roles:
+            return self._refused(trigger, base, "role", self.role_reason(trigger, actor))
         view = self.facts_view(trigger, case.facts, params)
         base.guards = self.evaluate(trigger, view, params, settings, case.id, group)
         failed = [g for g in base.guards if not g.passed]
         if failed:
             base.clauses = _union(g.clauses for g in failed)
-            base.reason = "; ".join(g.explain() for g in failed)
-            base.refused_by = "guard"
-            return base
+            return self._refused(trigger, base, "guard", "; ".join(g.explain() for g in failed))
         return self._apply(base, trigger, view, settings)
 
-    def decide_open(
-        self, case_id: int, actor: Actor, params: Mapping[str, Any], at: str,
-        settings: Mapping[str, Any],
-    ) -> Decision:
-        trigger = self.policy.trigger("open")
-        initial = self.policy.initial.name
-        base = Decision(case_id, "open", None, initial, REFUSED, actor, at, dict(params),
-                        list(trigger.clauses), version=0, facts={})
-        base.target = initial
-        if not self.role_allows(trigger, actor):
-            base.reason = self.role_reason(trigger, actor)
-            base.target = ""
-            base.case_id = None  # no case exists: the refused row names none
-            base.refused_by = "role"
-            return base
-        view = self.facts_view(trigger, {}, params)
-        base.guards = self.evaluate(trigger, view, params, settings, case_id)
-        failed = [g for g in base.guards if not g.passed]
-        if failed:
-            base.clauses = _union(g.clauses for g in failed)
-            base.reason = "; ".join(g.explain() for g in failed)
-            base.target = ""
-            base.case_id = None
-            base.refused_by = "guard"
-            return base
-        return self._apply(base, trigger, view, settings)
+    def _refused(self, trigger: Trigger, base: Decision, by: str, reason: str) -> Decision:
+        base.reason, base.refused_by = reason, by
+        if trigger.opens:  # no case exists: the refused row names none
+            base.target, base.case_id = "", None
+        return base
 
     def _apply(self, base: Decision, trigger: Trigger, view: dict[str, Any],
                settings: Mapping[str, Any]) -> Decision:
         ctx = EffectContext(view, base.params, settings, base.at, base.actor, base.case_id,
                             base.group_id)
-        after = {**view, **EFFECTS[trigger.effect](ctx)}
+        after = {**view, **self.policy.effects[trigger.effect](ctx)}
         before = base.facts
         base.changes = {
             key: [before.get(key), after.get(key)]
@@ -237,6 +239,7 @@ class Engine:
             if before.get(key) != after.get(key)
         }
         base.facts = after
+        base.flagged = bool(self.policy.flags_of(after))
         if base.source is not None:
             base.target = self._target(trigger.name, base.source)
         base.outcome = APPLIED
@@ -254,70 +257,43 @@ class Engine:
             self._targets[key] = token.state
         return self._targets[key]
 
-    def decide_group(
-        self,
-        cases: list[Case],
-        actor: Actor,
-        params: Mapping[str, Any],
-        at: str,
-        settings: Mapping[str, Any],
-        group_id: int | None,
-        trigger_name: str = "hand_over",
-    ) -> list[Decision]:
-        """All or nothing: every case applied, or every case refused naming the failures."""
-        group = {case.id: case.facts for case in cases}
-        decisions = [
-            self.decide(case, trigger_name, actor, params, at, settings, group, group_id)
-            for case in cases
-        ]
-        failing = [d for d in decisions if not d.applied]
-        if not failing:
-            return decisions
-        names = ", ".join(str(d.case_id) for d in failing)
+    def _all_refused(self, trigger: Trigger, cases: list[Case],
+                     decisions: list[Decision]) -> list[Decision]:
+        """A group with a failing member: every member refused, the others because of it."""
+        assert trigger.group is not None
+        names = ", ".join(str(d.case_id) for d in decisions if not d.applied)
         out = []
         for decision, case in zip(decisions, cases):
             if decision.applied:
                 decision = Decision(
-                    case.id, trigger_name, case.state, case.state, REFUSED, actor, at,
-                    dict(params), ["P1"], decision.guards, {},
-                    f"the group handover was refused because of case(s) {names} (P1: all "
-                    "or nothing)", case.version, case.facts, None, "group",
-                )
+                    case_id=case.id, trigger=trigger.name, source=case.state,
+                    target=case.state, actor=decision.actor, at=decision.at,
+                    params=decision.params, clauses=list(trigger.group.clauses),
+                    guards=decision.guards, reason=trigger.group.refusal.format(cases=names),
+                    version=case.version, facts=case.facts, flagged=case.flagged,
+                    refused_by="group")
             decision.group_id = None  # no group was formed: the number stays free
             out.append(decision)
         return out
 
     # -- explanations ------------------------------------------------------------------
 
-    def explain(
-        self,
-        case: Case,
-        trigger_name: str,
-        settings: Mapping[str, Any],
-        params: Mapping[str, Any] | None = None,
-        group: Mapping[int, Mapping[str, Any]] | None = None,
-    ) -> dict[str, Any]:
+    def explain(self, case: Case, trigger_name: str, settings: Mapping[str, Any],
+                params: Mapping[str, Any] | None = None,
+                group: GroupFacts | None = None) -> Explanation:
         """Each guard of a trigger on a case now, pass or fail, with what it read."""
         trigger = self.policy.trigger(trigger_name)
         params = params or {}
         applies = case.state in self.policy.sources(trigger)
         view = self.facts_view(trigger, case.facts, params)
         results = self.evaluate(trigger, view, params, settings, case.id, group)
-        blocking = [r for r in results if not r.passed and r.guard not in INPUT_GUARDS]
-        needs = [INPUT_GUARDS[r.guard] for r in results if not r.passed and r.guard in INPUT_GUARDS]
-        return {
-            "case": case.id,
-            "trigger": trigger.name,
-            "state": case.state,
-            "applies_in_state": applies,
-            "applicable": self.policy.applicable(case.state),
-            "target": trigger.dest or case.state,
-            "roles": list(trigger.roles),
-            "clauses": list(trigger.clauses),
-            "guards": [r.as_dict() for r in results],
-            "ready": applies and not blocking,
-            "needs": needs,
-        }
+        failed = [r for r in results if not r.passed]
+        needs = [str(self.policy.needs(r.guard)) for r in failed if self.policy.needs(r.guard)]
+        return Explanation(
+            case=case.id, trigger=trigger.name, state=case.state, applies_in_state=applies,
+            applicable=self.policy.applicable(case.state), target=trigger.dest or case.state,
+            roles=list(trigger.roles), clauses=list(trigger.clauses), guards=results,
+            ready=applies and len(needs) == len(failed), needs=needs)
 
 
 def _union(groups: Any) -> list[str]:

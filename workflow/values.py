@@ -70,10 +70,6 @@ class ApproxDate:
     earliest: str
     latest: str
 
-    @property
-    def exact(self) -> bool:
-        return self.earliest == self.latest
-
 
 def _bounds(part: str, field: str) -> tuple[dt.date, dt.date]:
     match = _PARTIAL.match(part)
@@ -97,7 +93,7 @@ def _bounds(part: str, field: str) -> tuple[dt.date, dt.date]:
         raise InvalidInput(f"{_label(field)}: {part} is not a valid date") from None
 
 
-def parse_approx_date(value: object, field: str = "crossed_on") -> ApproxDate:
+def parse_approx_date(value: object, field: str = "date") -> ApproxDate:
     """``1960``, ``1960-12``, ``1960-12-31`` or ``1960-12/1961-01`` (also ``... or ...``)."""
     if isinstance(value, (dt.date, int)):
         value = value.isoformat() if isinstance(value, dt.date) else str(value)

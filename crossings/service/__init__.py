@@ -1,19 +1,22 @@
 """The service: the one object the CLI (and any Python caller) talks to.
 
-``Service`` gathers its parts, each a module of one concern: ``core`` (set-up, triggers,
-the write transaction), ``queries`` (show, list, log, why, next), ``audit`` (replay,
-verify, checkpoint) and ``reports`` (timelines, name lists, manifests, reports, diagrams).
+``Service`` gathers its parts, each a module of one concern: ``setup`` (actors,
+settings), ``commands`` (the one command path every trigger takes), ``queries`` (list,
+log, why, next), ``reports`` (timelines, name lists, group manifests, reports) and
+``trail`` (verify, checkpoints).
 """
 
 from __future__ import annotations
 
-from .audit import AuditTrail
-from .core import Clock, utc_now
+from .base import Clock, utc_now
+from .commands import Command, Commands, GroupRecord, Result
 from .reports import Reports
+from .setup import Setup
+from .trail import Trail
 
 
-class Service(Reports, AuditTrail):
+class Service(Setup, Commands, Reports, Trail):
     """Runs the policy against one database."""
 
 
-__all__ = ["Clock", "Service", "utc_now"]
+__all__ = ["Clock", "Command", "GroupRecord", "Result", "Service", "utc_now"]

@@ -1,28 +1,19 @@
-"""Reading cases and the trail: show, list, log, why, next."""
+"""Reading cases and the trail: list, log, why, next."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator
 
-from workflow import (
-    Case,
-    InvalidInput,
-)
+from workflow import Case, InvalidInput
 from workflow.audit import SETUP_TRIGGERS, decode
-from workflow.values import clean_text, parse_date
+from workflow.engine import APPLIED, REFUSED
+from workflow.values import clean_text, parse_case_id, parse_date
+
+from .base import ServiceBase
 
 
-from .core import ServiceCore, _case_id
-
-
-class Queries(ServiceCore):
+class Queries(ServiceBase):
     """Read-only questions about cases, the trail and what the policy allows now."""
-
-    def show(self, case_id: Any) -> Case:
-        return self._load(_case_id(case_id))
-
-    def case_dict(self, case: Case) -> dict[str, Any]:
-        return case.as_dict(f"{self.policy.id}@{self.policy.version}")
 
     def cases(self, state: str | None = None, after: int = 0,
               limit: int | None = None) -> Iterator[dict[str, Any]]:
@@ -34,7 +25,7 @@ class Queries(ServiceCore):
             clause: str | None = None, outcome: str | None = None, since: Any = None,
             until: Any = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
         filters: dict[str, Any] = {
-            "case_id": _case_id(case_id) if case_id is not None else None,
+            "case_id": parse_case_id(case_id) if case_id is not None else None,
             "actor": clean_text(actor, "actor") if actor is not None else None,
             "trigger": self._trigger_filter(trigger),
             "clause": self._clause_filter(clause),
@@ -43,8 +34,8 @@ class Queries(ServiceCore):
             "until": parse_date(until, "until") if until is not None else None,
             "limit": limit,
         }
-        if outcome is not None and outcome not in ("applied", "refused"):
-            raise InvalidInput(f"--outcome: {outcome!r} is not one of applied, refused")
+        if outcome is not None and outcome not in (APPLIED, REFUSED):
+            raise InvalidInput(f"--outcome: {outcome!r} is not one of {APPLIED}, {REFUSED}")
         return (decode(row) for row in self.store.audit(**filters))
 
     def _trigger_filter(self, trigger: str | None) -> str | None:
@@ -55,22 +46,20 @@ class Queries(ServiceCore):
         return self.policy.trigger(trigger).name
 
     def _clause_filter(self, clause: str | None) -> str | None:
-        from workflow import CLAUSES
-
+        clauses = self.policy.clauses
         if clause is None:
             return None
-        if clause not in CLAUSES:
-            raise InvalidInput(f"--clause: {clause!r} is not one of {', '.join(CLAUSES)}")
+        if clause not in clauses:
+            raise InvalidInput(f"--clause: {clause!r} is not one of {', '.join(clauses)}")
         return clause
 
     def why(self, case_id: Any, trigger: str) -> dict[str, Any]:
         """Each guard of TRIGGER on the case now, with the facts it read and its clause."""
-        from workflow import CLAUSES
-
         case = self.show(case_id)
-        result = self.engine.explain(case, trigger, self.settings(),
-                                     group=self._assumed_group(case))
-        result["clause_words"] = {c: CLAUSES[c].words for c in _cited(result)}
+        explained = self.engine.explain(case, trigger, self.settings(),
+                                        group=self._assumed_group(case))
+        result = explained.as_dict()
+        result["clause_words"] = {c: self.policy.clauses[c].words for c in explained.cited()}
         return result
 
     def next(self, case_id: Any) -> dict[str, Any]:
@@ -81,36 +70,23 @@ class Queries(ServiceCore):
         ready, blocked = [], []
         for name in self.policy.applicable(case.state):
             result = self.engine.explain(case, name, settings, group=group)
-            entry = {"trigger": name, "target": result["target"], "roles": result["roles"],
-                     "clauses": result["clauses"], "needs": result["needs"]}
-            if result["ready"]:
+            entry: dict[str, Any] = {"trigger": name, "target": result.target,
+                                     "roles": result.roles, "clauses": result.clauses,
+                                     "needs": result.needs}
+            if result.ready:
                 ready.append(entry)
             else:
-                failed = [g for g in result["guards"] if not g["passed"]
-                          and g["guard"] not in _input_guards()]
-                entry["reasons"] = [f"{g['reason']} ({', '.join(g['clauses'])})" for g in failed]
+                entry["reasons"] = [g.explain() for g in result.blocking(self.policy)]
                 blocked.append(entry)
         return {"case": case.id, "state": case.state, "ready": ready, "blocked": blocked}
 
     def _assumed_group(self, case: Case) -> dict[int, Any]:
-        """For why/next on hand_over: the case and the case it accompanies, together."""
+        """For why/next on a group trigger: the case and the cases its options name (the
+        case it accompanies), together."""
         group = {case.id: case.facts}
-        parent = case.facts.get("accompanies")
-        if parent is not None:
-            other = self.store.get_case(parent)
+        for fact in self.policy.facts:
+            other_id = case.facts.get(fact.name) if fact.kind == "case" else None
+            other = self.store.get_case(other_id) if isinstance(other_id, int) else None
             if other is not None:
                 group[other.id] = other.facts
         return group
-
-
-def _input_guards() -> dict[str, str]:
-    from workflow.engine import INPUT_GUARDS
-
-    return INPUT_GUARDS
-
-
-def _cited(result: Mapping[str, Any]) -> list[str]:
-    out = list(result["clauses"])
-    for guard in result["guards"]:
-        out += [c for c in guard["clauses"] if c not in out]
-    return out

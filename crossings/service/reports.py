@@ -1,21 +1,22 @@
-"""Reports, name lists, handover manifests, timelines and diagrams (issue 6)."""
+"""Reports, name lists, group manifests and timelines: data, not presentation.
+
+Each report is the policy's sections (``workflow.queries``) for that report, answered by
+the store; what a section is called and which clause it serves come from the policy.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
-from workflow import (
-    Case,
-    InvalidInput,
-    NotFound,
-    Policy,
-)
-from workflow.values import clean_text, parse_date
+from workflow import Case, InvalidInput, NotFound
+from workflow.queries import Late, Section
+from workflow.values import clean_text, parse_case_id, parse_date
 
-from ..progress import Progress, quiet
-
-from .core import _case_id
+from .history import event
+from .progress import Progress, quiet
 from .queries import Queries
+
+SUMMARIES = ("state", "month", "clause")  # and each fact the policy counts by
 
 
 class Reports(Queries):
@@ -23,24 +24,10 @@ class Reports(Queries):
 
     def timeline(self, case_id: Any) -> dict[str, Any]:
         """A case's history in order, one entry per event, in words (``show --timeline``)."""
-        from ..timeline import event
-
         case = self.show(case_id)
         rows = self.log(case_id=case.id)
         return {"case": self.case_dict(case),
-                "events": [event(step, row) for step, row in enumerate(rows, 1)]}
-
-    def diagram(self, fmt: str = "mermaid", case_id: Any = None) -> str | bytes:
-        """The policy's diagram; with a case, its path and current state highlighted."""
-        from ..diagrams import FORMATS, case_path, render
-
-        if fmt not in FORMATS:
-            raise InvalidInput(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
-        if case_id is None:
-            return render(self.policy, fmt, self.policy.title)
-        case = self.show(case_id)
-        path = case_path(case.state, self.log(case_id=case.id))
-        return render(self.policy, fmt, f"{self.policy.title}: case {case.id}, {case.name}", path)
+                "events": [event(self.policy, step, row) for step, row in enumerate(rows, 1)]}
 
     def case_ids(self, prefix: str = "", limit: int = 100) -> list[tuple[int, str]]:
         """Case ids beginning with ``prefix``, with names (shell completion)."""
@@ -48,133 +35,121 @@ class Reports(Queries):
 
     def name_list(self, *, referred: bool = False, list_id: str | None = None,
                   progress: Progress = quiet) -> list[dict[str, Any]]:
-        """P1's register of names, or with ``referred`` / ``list_id`` the P3 name lists."""
+        """Every person recorded, or with ``referred`` / ``list_id`` the people on the
+        policy's name lists."""
         if not referred and list_id is None:
             cases = progress(self.store.case_rows(), "name list", self.store.count_cases())
-            return [_register_entry(case) for case in cases]
+            return [self._register_entry(case) for case in cases]
         if list_id is not None:
             list_id = clean_text(list_id, "list", blank_ok=False)
-        rows = [_referral_entry(row) for row in
+        rows = [self._list_entry(row) for row in
                 progress(self.store.name_list_rows(list_id), "name list")]
         if list_id is not None and not rows:
             known = sorted({r["list"] for r in self.store.name_list_rows()})
             raise NotFound(f"no name list {list_id!r}; lists: {', '.join(known) or 'none yet'}")
         return rows
 
-    def handovers(self) -> list[dict[str, Any]]:
-        """Every handover group: date, crossing point, representative, how many, who."""
-        return self.store.handover_groups_summary()
+    def groups(self) -> list[dict[str, Any]]:
+        """Every group of the group trigger: date, its options, who, how many, who."""
+        return self.store.group_summaries()
 
-    def handover(self, group_id: Any) -> dict[str, Any]:
-        """One group's manifest: its date, crossing point, representative, every person."""
-        number = _case_id(group_id, "handover group")
+    def group(self, group_id: Any) -> dict[str, Any]:
+        """One group's manifest: its date, options, officer, and every person in it."""
+        trigger = next(t for t in self.policy.triggers if t.group is not None)
+        assert trigger.group is not None
+        number = parse_case_id(group_id, f"{trigger.group.view} group")
         group = self.store.get_group(number)
         if group is None:
-            raise NotFound(f"no handover group {number}")
-        people = [{k: row[k] for k in _PERSON} for row in self.store.handover_rows(number)]
+            raise NotFound(f"no {trigger.group.view} group {number}")
+        people = [{k: row[k] for k in ("position", "case_id", "name", "native_name",
+                                       *trigger.group.facts)}
+                  for row in self.store.group_members(number)]
         for person in people:
-            person["clause"] = "P2" if person["purpose"] == "visiting-relatives" else "P1"
-        keys = ("id", "at", "crossing_point", "representative", "officer", "note")
-        return {**{k: group[k] for k in keys}, "people": people}
+            person["clause"] = trigger.group.member_clause(person)
+        return {**{k: v for k, v in group.items() if k != "case_ids"}, "people": people}
 
-    def report_overdue(self, as_of: Any = None, progress: Progress = quiet) -> list[dict[str, Any]]:
-        """P2 visitors past the short period; P3 referrals with no reply past the setting."""
+    def report(self, name: str, as_of: Any = None,
+               progress: Progress = quiet) -> list[dict[str, Any]]:
+        """One report (``overdue``, ``compliance``): a row per finding of its sections."""
+        sections = [s for s in self.policy.sections if s.report == name]
         date = parse_date(as_of, "as-of") if as_of is not None else self.clock().date().isoformat()
         settings = self.settings()
-        open_states = [s.name for s in self.policy.states if not s.terminal]
-        short, reply = (self.policy.setting(n) for n in ("short_period_days",
-                                                          "referral_reply_days"))
-        sections = [
-            (short.clauses[0], f"visitor not sent back within {settings[short.name]} days",
-             lambda: self.store.visitors_past(date, settings[short.name], open_states)),
-            (reply.clauses[0], f"no consulate reply {settings[reply.name]} days after referral",
-             lambda: self.store.referrals_unanswered(date, settings[reply.name])),
-        ]
-        return _sections(sections, progress, "overdue report", as_of=date)
+        rows: list[dict[str, Any]] = []
+        for section in progress(sections, f"{name} report", len(sections)):
+            days = settings[section.query.days] if isinstance(section.query, Late) else None
+            for found in self.store.section_rows(section, date, days, self.policy.open_states):
+                rows.append(_finding(section, found, days, date if days is not None else None))
+        return rows
+
+    def report_overdue(self, as_of: Any = None, progress: Progress = quiet) -> list[dict[str, Any]]:
+        return self.report("overdue", as_of, progress)
 
     def report_compliance(self, progress: Progress = quiet) -> list[dict[str, Any]]:
-        """W3 refusers with no food or clothing; G open guidance requests; W2 complaints."""
-        provide, guidance = self.policy.trigger("provide"), self.policy.trigger("request_guidance")
-        w3_states = self.policy.sources(provide)
-        sections = [
-            (provide.clauses[0], "refuser with no food or clothing recorded",
-             lambda: [_w3(row) for row in self.store.refusers_without_provision(w3_states)]),
-            (guidance.clauses[0], "open guidance request", self.store.open_guidance_requests),
-            ("W2", "complaint of rude treatment", self.store.complaints),  # a fact, no trigger
-        ]
-        return _sections(sections, progress, "compliance report")
+        return self.report("compliance", None, progress)
+
+    def summaries(self) -> tuple[str, ...]:
+        """What ``report_summary`` counts by."""
+        return (SUMMARIES[0], *self.policy.summaries, *SUMMARIES[1:])
 
     def report_summary(self, by: str = "state") -> list[dict[str, Any]]:
-        """Counts by state, crossing place, month of the events, or clause cited."""
+        """Counts by state, by a fact the policy names, by month of the events, by clause."""
         states = self.policy.state_names
         if by == "state":
-            return _by_state(self.policy, self.store.count_by_state())
-        if by == "place":
-            return self.store.count_by_place(states)
+            return self._by_state(self.store.count_by_state())
+        if by in self.policy.summaries:
+            return self.store.count_by_fact(by, states)
         if by == "month":
             return self.store.count_by_month(states)
         if by == "clause":
-            return _by_clause(self.store.count_by_clause())
-        raise InvalidInput(f"--by: {by!r} is not one of {', '.join(SUMMARIES)}")
+            return self._by_clause(self.store.count_by_clause())
+        raise InvalidInput(f"--by: {by!r} is not one of {', '.join(self.summaries())}")
+
+    # -- rows ------------------------------------------------------------------------------
+
+    def _by_state(self, counts: Mapping[str, tuple[int, int]]) -> list[dict[str, Any]]:
+        return [{"state": s.name, "cases": counts.get(s.name, (0, 0))[0],
+                 "flagged": counts.get(s.name, (0, 0))[1], "terminal": s.terminal,
+                 "meaning": s.meaning} for s in self.policy.states]
+
+    def _by_clause(self, counts: Mapping[str, tuple[int, int, int]]) -> list[dict[str, Any]]:
+        return [{"clause": c, "applied": counts.get(c, (0, 0, 0))[0],
+                 "refused": counts.get(c, (0, 0, 0))[1], "cases": counts.get(c, (0, 0, 0))[2],
+                 "summary": clause.summary} for c, clause in self.policy.clauses.items()]
+
+    def _entries(self, facts: Mapping[str, Any], until: str | None = None) -> list[dict[str, Any]]:
+        spec = self.policy.name_list
+        if spec is None:
+            return []
+        field = spec.counted[0]
+        return [{"at": a.get("at"), field: a.get(field)} for a in facts.get(spec.entries) or []
+                if until is None or str(a.get("at")) <= until]
+
+    def _register_entry(self, case: Case) -> dict[str, Any]:
+        facts = case.facts
+        keys = self.policy.register
+        entries = self.policy.name_list.entries if self.policy.name_list else "entries"
+        return {"case_id": case.id, "name": case.name, "native_name": case.native_name,
+                **{k: facts.get(k) for k in keys}, entries: self._entries(facts),
+                "state": case.state}
+
+    def _list_entry(self, row: dict[str, Any]) -> dict[str, Any]:
+        spec = self.policy.name_list
+        assert spec is not None
+        facts = row.pop("facts")
+        row.pop("seq")
+        row[spec.entries] = self._entries(facts, row[spec.on])
+        row["reply"] = (facts.get(spec.reply) or {}).get("reply")
+        return row
 
 
-SUMMARIES = ("state", "place", "month", "clause")
-
-
-Section = tuple[str, str, Callable[[], list[dict[str, Any]]]]
-
-
-def _sections(sections: list[Section], progress: Progress, label: str,
-              **extra: Any) -> list[dict[str, Any]]:
-    """Run each section's query; one row per finding, with its clause and kind."""
-    rows: list[dict[str, Any]] = []
-    for clause, kind, query in progress(sections, label, len(sections)):
-        for found in query():
-            case_id = found.pop("id")
-            rows.append({"clause": clause, "kind": kind, "case_id": case_id, **found, **extra})
-    return rows
-
-
-_PERSON = ("position", "case_id", "name", "native_name", "crossed_on", "place", "purpose",
-           "accompanies")
-
-
-def _w3(row: dict[str, Any]) -> dict[str, Any]:
-    refusals = row.pop("refusals")  # in place: up to a few hundred thousand rows
-    row["detail"] = (f"{refusals} refusal(s), the latest on {row['since']}; "
-                     "no food or clothing recorded")
-    return row
-
-
-def _by_state(policy: Policy, counts: Mapping[str, tuple[int, int]]) -> list[dict[str, Any]]:
-    return [{"state": s.name, "cases": counts.get(s.name, (0, 0))[0],
-             "flagged": counts.get(s.name, (0, 0))[1], "terminal": s.terminal,
-             "meaning": s.meaning} for s in policy.states]
-
-
-def _by_clause(counts: Mapping[str, tuple[int, int, int]]) -> list[dict[str, Any]]:
-    from workflow import CLAUSES
-
-    return [{"clause": c, "applied": counts.get(c, (0, 0, 0))[0],
-             "refused": counts.get(c, (0, 0, 0))[1], "cases": counts.get(c, (0, 0, 0))[2],
-             "summary": CLAUSES[c].summary} for c in CLAUSES]
-
-
-def _attempts(facts: Mapping[str, Any], until: str | None = None) -> list[dict[str, Any]]:
-    return [{"at": a.get("at"), "outcome": a.get("outcome")} for a in facts.get("attempts") or []
-            if until is None or str(a.get("at")) <= until]
-
-
-def _register_entry(case: Case) -> dict[str, Any]:
-    facts = case.facts
-    keys = ("crossed_on", "place", "citizenship", "purpose", "spouse", "accompanies")
-    return {"case_id": case.id, "name": case.name, "native_name": case.native_name,
-            **{k: facts.get(k) for k in keys}, "attempts": _attempts(facts), "state": case.state}
-
-
-def _referral_entry(row: dict[str, Any]) -> dict[str, Any]:
-    facts = row.pop("facts")
-    row.pop("seq")
-    row["attempts"] = _attempts(facts, row["referred_on"])
-    row["reply"] = (facts.get("consulate_reply") or {}).get("reply")
+def _finding(section: Section, found: dict[str, Any], days: int | None,
+             as_of: str | None) -> dict[str, Any]:
+    """One row of a report: the section's clause and words, the case, what was found."""
+    case_id = found.pop("id")
+    if "count" in found:  # in place: up to a few hundred thousand rows
+        found["detail"] = section.detail.format(count=found.pop("count"), since=found["since"])
+    row = {"clause": section.clause, "kind": section.kind.format(days=days), "case_id": case_id,
+           **found}
+    if as_of is not None:
+        row["as_of"] = as_of
     return row

@@ -1,0 +1,172 @@
+"""The command line's leaf: the group, the shared options, output, and the one error mapping.
+
+Every command module imports this one and nothing of the package above it; the package
+(``crossings.cli``) registers their commands on :data:`cli`. No SQL and no state machine
+here: a command is one :class:`~crossings.service.Service` call (or a few) and output.
+Errors become ``Error: ...`` on stderr with the error's exit code, in one place,
+:class:`CrossingsGroup`.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import click
+
+from workflow import WorkflowError
+from workflow.policies import DEFAULT
+
+from ..render.tables import csv_text, json_chunks, json_text, text_lines
+from ..service import Service
+from .types import DEFAULT_DB
+
+POLICY = DEFAULT  # the table the commands are generated from
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+class DomainError(click.ClickException):
+    """A WorkflowError on its way to the user: one line, the error's exit code."""
+
+    def __init__(self, error: WorkflowError) -> None:
+        super().__init__(error.one_line())
+        self.exit_code = error.exit_code  # type: ignore[misc]  # per instance: the error's own code
+
+
+class OneLineUsageError(click.UsageError):
+    """A usage error as one line on stderr (exit 2), like every other error."""
+
+    def show(self, file: Any = None) -> None:
+        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        message = " ".join(self.format_message().split())
+        click.echo(f"Error: {message}{hint}", file=file, err=file is None)
+
+
+@contextmanager
+def _one_line_usage() -> Iterator[None]:
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise
+    except click.UsageError as error:
+        if isinstance(error, OneLineUsageError):
+            raise
+        raise OneLineUsageError(error.format_message(), error.ctx) from None
+
+
+class CrossingsGroup(click.Group):
+    """Converts every WorkflowError and usage error raised by a command, in this one place."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with _one_line_usage():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            with _one_line_usage():
+                return super().invoke(ctx)
+        except WorkflowError as error:
+            raise DomainError(error) from None
+        except OSError as error:  # a file we were asked to write or read: one line, exit 1
+            where = f"{error.filename}: " if error.filename else ""
+            raise click.ClickException(f"{where}{error.strerror or error}") from None
+
+
+@click.group(cls=CrossingsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="crossings")
+def cli() -> None:
+    """Run the Jilin cable of 25 November 1961 as an audited case workflow.
+
+    Each border crosser is a case that moves through the cable's states only as its
+    clauses allow; every step, applied or refused, is kept in a hash-chained trail.
+
+    Example: crossings actor add Zhao --role county-officer
+    """
+
+
+# -- shared options -----------------------------------------------------------------------
+
+def db_params() -> list[click.Option]:
+    return [click.Option(["--db", "db"], envvar="CROSSINGS_DB", default=DEFAULT_DB,
+                         show_default=True, metavar="PATH",
+                         help="The database file (or set CROSSINGS_DB).")]
+
+
+def actor_params() -> list[click.Option]:
+    return [click.Option(["--as", "actor"], envvar="CROSSINGS_ACTOR", metavar="NAME",
+                         help="The acting actor (or set CROSSINGS_ACTOR).")]
+
+
+def event_params() -> list[click.Option]:
+    """The options every trigger takes besides its own: date, note, retry key."""
+    return [
+        click.Option(["--at"], metavar="DATE",
+                     help="The event's own date, YYYY-MM-DD (default: today)."),
+        click.Option(["--note"], help="A free note kept with the event."),
+        click.Option(["--request-id"], metavar="KEY",
+                     help="Retry key: repeating a command with it writes nothing new."),
+    ]
+
+
+def _decorator(params: Callable[[], list[click.Option]]) -> Decorator:
+    """A decorator adding PARAMS to a command, as ``@click.option`` does (click collects
+    a function's ``__click_params__`` bottom-up and reverses them)."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        collected = func.__dict__.setdefault("__click_params__", [])
+        collected.extend(reversed(params()))
+        return func
+
+    return decorate
+
+
+db_option = _decorator(db_params)
+actor_option = _decorator(actor_params)
+
+
+def output_options(csv_too: bool = True) -> Decorator:
+    """--json (and --csv) for a read command; stdout then carries only that data."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        func = click.option("--json", "fmt", flag_value="json",
+                            help="Print JSON for tools.")(func)
+        if csv_too:
+            func = click.option("--csv", "fmt", flag_value="csv", help="Print CSV.")(func)
+        return func
+
+    return decorate
+
+
+# -- the service and output ---------------------------------------------------------------
+
+def service(db: str, create: bool = False) -> Service:
+    return Service.open(db, create=create)
+
+
+def say(message: str) -> None:
+    """A message for the person at the terminal: stderr, never stdout."""
+    click.echo(message, err=True)
+
+
+def echo_lines(lines: Iterable[str], chunk: int = 5000) -> None:
+    """Text lines on stdout, ``chunk`` lines a write."""
+    lines = list(lines)
+    for start in range(0, len(lines), chunk):
+        click.echo("\n".join(lines[start:start + chunk]))
+
+
+def emit_json(data: Any) -> None:
+    """One JSON document (a case, a report, a group) and a newline."""
+    click.echo(json_text(data))
+
+
+def emit(rows: Sequence[dict[str, Any]], fmt: str | None, columns: Sequence[str],
+         flat: Callable[[Any], str] | None = None) -> None:
+    """Rows as a text table, a JSON array or CSV."""
+    if fmt == "json":
+        for piece in json_chunks(rows):
+            click.echo(piece)
+    elif fmt == "csv":
+        click.echo(csv_text(rows, columns, flat), nl=False)
+    else:
+        echo_lines(text_lines(rows, columns))

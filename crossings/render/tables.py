@@ -1,0 +1,151 @@
+"""Every read command's output: rows as a text table, a JSON array or CSV, as text.
+
+The reports list up to a few hundred thousand people on a database of a million cases
+(issue 5, target 5), so the work is done a column at a time: each distinct cell is
+measured and padded once, lines are joined by C code and written in large chunks, and flat
+rows are encoded to JSON with the encoder's own C string quoting. The output is byte for
+byte what the plain per-row version prints (``tests/test_tables.py`` keeps that version as
+its oracle).
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring
+from operator import itemgetter
+from typing import Any, Callable, Iterator, Sequence
+
+import unicodedata
+
+CHUNK = 5000  # rows a piece of JSON (the CLI writes it piece by piece)
+
+
+def width(text: str) -> int:
+    """Columns a string takes in a terminal: Hangul and Hanja take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def cell(value: Any) -> str:
+    """A value as one table or CSV cell: lists of ids joined by commas, JSON otherwise."""
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ",".join(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def json_text(data: Any) -> str:
+    """Any command's JSON: indented, non-ASCII kept as it is (Hangul, Hanja)."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def text_lines(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[str]:
+    """The table's lines: header, then one line a row, each column padded to its width."""
+    cells = [_cells(_values(rows, c)) for c in columns]
+    pads = [_padding(name, column) for name, column in zip(columns, cells)]
+    padded = [list(map(pad.__getitem__, [name, *column]))
+              for pad, name, column in zip(pads, columns, cells)]
+    return list(map(str.rstrip, map("  ".join, zip(*padded))))
+
+
+def _values(rows: Sequence[dict[str, Any]], column: str) -> list[Any]:
+    try:
+        return list(map(itemgetter(column), rows))
+    except KeyError:
+        return [row.get(column) for row in rows]
+
+
+_PLAIN = {str, int, bool}
+
+
+def _cells(values: list[Any]) -> list[str]:
+    """:func:`cell` of each value; strings and numbers without a call each."""
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        return values
+    if kinds <= _PLAIN:
+        return list(map(str, values))
+    return [cell(v) for v in values]
+
+
+def _padding(name: str, cells: list[str]) -> dict[str, str]:
+    """Each distinct cell of a column (and its heading) -> the cell padded to the width."""
+    widths = {text: len(text) if text.isascii() else width(text) for text in {name, *cells}}
+    widest = max(widths.values())
+    return {text: text + " " * (widest - w) for text, w in widths.items()}
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+def json_chunks(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
+    """``json.dumps(list(rows), ensure_ascii=False, indent=2)`` in pieces that, each echoed
+    with its newline, make the same text. Rows of scalars with the same keys are encoded
+    here, CHUNK rows at a time and a column at a time; anything else by json.dumps."""
+    rows = list(rows)
+    names = tuple(rows[0]) if rows else ()
+    if not names or not _flat(rows, names):
+        yield json.dumps(rows, ensure_ascii=False, indent=2)
+        return
+    # A NUL marks each value's place: a key's own NUL is quoted as \u0000 by the encoder.
+    members = ",\n".join(f"    {encode_basestring(k)}: \0" for k in names)
+    template = "  {\n" + members.replace("%", "%%").replace("\0", "%s") + "\n  }"
+    yield "["
+    for start in range(0, len(rows), CHUNK):
+        columns = _encoded(rows[start:start + CHUNK], names)
+        text = ",\n".join(map(template.__mod__, zip(*columns)))
+        yield text + ("," if start + CHUNK < len(rows) else "")
+    yield "]"
+
+
+_SCALARS = {str, int, bool, type(None)}
+
+
+def _flat(rows: list[dict[str, Any]], names: tuple[str, ...]) -> bool:
+    """Every row has exactly these keys, and every value is a str, int, bool or None."""
+    if not all(tuple(r) == names for r in rows):
+        return False
+    return all(set(map(type, map(itemgetter(name), rows))) <= _SCALARS for name in names)
+
+
+def _encoded(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[list[str]]:
+    """Each column's values as JSON text (the rows are :func:`_flat`)."""
+    out = []
+    for name in names:
+        values = list(map(itemgetter(name), rows))
+        kinds = set(map(type, values))
+        if kinds <= {str}:
+            out.append(list(map(encode_basestring, values)))
+        elif kinds <= {int}:
+            out.append(list(map(int.__repr__, values)))
+        else:
+            out.append([_scalar(v) for v in values])
+    return out
+
+
+def _scalar(value: Any) -> str:
+    """``json.dumps(value)`` for a str, int, bool or None."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    return str(encode_basestring(value)) if type(value) is str else int.__repr__(value)
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str],
+             flat: Callable[[Any], str] | None = None) -> str:
+    """Rows as CSV with a header line; each value as :func:`cell`, or ``flat``."""
+    import csv  # only when asked: the CLI's start-up stays lean
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    if flat is None:
+        writer.writerows(zip(*(_cells(_values(rows, c)) for c in columns)))
+    else:
+        writer.writerows([[flat(row.get(c)) for c in columns] for row in rows])
+    return buffer.getvalue()

@@ -1,0 +1,46 @@
+"""Reading a scenario file: its text, its data, and every problem as FILE:LINE."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workflow import Policy
+from workflow.policies import DEFAULT
+
+from .check import Checker
+from .loader import parse_text
+from .model import Problem, Scenario, ScenarioError
+
+
+def load(path: str | Path, policy: Policy = DEFAULT) -> Scenario:
+    """Read and check one scenario file. Raises ScenarioError naming FILE:LINE."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError([Problem(source, None, f"cannot read the file: {error}")]) from None
+    return parse(text, source, policy)
+
+
+def parse(text: str, source: str = "<scenario>", policy: Policy = DEFAULT) -> Scenario:
+    """Check a scenario given as YAML or JSON text."""
+    try:
+        data = parse_text(text, source)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(error, "problem", None) or str(error)
+        raise ScenarioError([Problem(source, line, f"not valid YAML/JSON: {problem}")]) from None
+    return from_data(data, source, policy)
+
+
+def from_data(data: Any, source: str = "<scenario>", policy: Policy = DEFAULT) -> Scenario:
+    """Check a scenario given as Python data (as parsed from YAML or JSON, or built)."""
+    checker = Checker(source, policy)
+    scenario = checker.scenario(data)
+    if checker.problems or scenario is None:
+        raise ScenarioError(sorted(checker.problems, key=lambda p: p.line or 0))
+    return scenario

@@ -1,0 +1,265 @@
+"""The one command path: validate, load, decide, persist in one transaction.
+
+Every trigger goes through :meth:`Commands.run`, whatever the table says it is: one that
+opens a case decides on a new case; a group trigger decides all or nothing on its cases;
+any other on one case. Malformed input and a trigger that does not apply are raised before
+anything is written; a refusal is committed as ``refused`` rows and then raised.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from workflow import (
+    Actor,
+    Case,
+    Conflict,
+    Decision,
+    GuardRefused,
+    InvalidInput,
+    NotFound,
+    RoleRefused,
+    Trigger,
+)
+from workflow.audit import decision_row, dumps
+from workflow.policy import OPENED_ON
+from workflow.values import clean_text, parse_approx_date, parse_case_id
+
+from .base import ServiceBase
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: a trigger, its cases (none for one that opens a case, several for a
+    group), who fires it, its date and options, and a retry key."""
+    trigger: str
+    cases: tuple[Any, ...] = ()
+    actor: str | None = None
+    at: Any = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    request_id: str | None = None
+
+    @classmethod
+    def of(cls, trigger: str, cases: Any = None, actor: str | None = None, *, at: Any = None,
+           request_id: str | None = None, **params: Any) -> "Command":
+        """A command from keywords: ``Command.of("persuade", 3, "Zhao", at=..., outcome=...)``;
+        CASES an id, a list of ids, or None."""
+        return cls(trigger, _case_tuple(cases), actor, at, params, request_id)
+
+
+@dataclass(frozen=True)
+class GroupRecord:
+    """A group a group trigger formed: its number, date, who fired it, its cases in order,
+    the note, and the trigger's own options (``given``)."""
+    id: int
+    at: str
+    officer: str
+    case_ids: list[int]
+    note: str | None = None
+    given: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> "GroupRecord":
+        """From a store's record of the group (its options as keys of their own)."""
+        own = {"id", "at", "officer", "case_ids", "note"}
+        return cls(record["id"], record["at"], record["officer"], list(record["case_ids"]),
+                   record.get("note"), {k: v for k, v in record.items() if k not in own})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "at": self.at, **self.given, "officer": self.officer,
+                "case_ids": self.case_ids, "note": self.note}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a command did: each case as it now stands, and the group it formed, if any."""
+    cases: list[Case]
+    group: GroupRecord | None = None
+    decisions: list[Decision] = field(default_factory=list)
+
+    @property
+    def case(self) -> Case:
+        return self.cases[0]
+
+
+class Commands(ServiceBase):
+    """Firing triggers: the one write path every command takes."""
+
+    def fire(self, trigger: str, cases: Any = None, actor: str | None = None, *,
+             at: Any = None, request_id: str | None = None, **params: Any) -> Case:
+        """Fire TRIGGER on a case (an id), a group (a list of ids), or none (a trigger that
+        opens a case); returns the (first) case as it now stands."""
+        return self.run(Command.of(trigger, cases, actor, at=at, request_id=request_id,
+                                   **params)).case
+
+    def run(self, command: Command) -> Result:
+        trigger = self.policy.trigger(command.trigger)
+        who = self.actor(command.actor)
+        now = self.clock()
+        date = self._event_date(command.at, now)
+        clean = self.policy.clean_params(trigger, command.params)
+        numbers = self._case_numbers(trigger, command.cases)
+        if trigger.opens:
+            self._check_dated(trigger, clean, date)
+        recorded = self._recorded_at(now)
+        with self.store.write():
+            stored = self._replayed(command.request_id, trigger.name, numbers, clean, date, who)
+            if stored is not None:
+                return self._replay_result(trigger, stored)
+            cases = self._cases_for(trigger, numbers)
+            for case in cases:
+                self._check_case(trigger, case, clean, date)
+            group_id = self.store.next_group_id() if trigger.group else None
+            decisions = self.engine.decide(trigger.name, cases, who, clean, date,
+                                           self.settings(), group_id)
+            applied = decisions[0].applied
+            if applied and trigger.opens:
+                self.store.insert_case(decisions[0].case(), recorded)
+            elif applied:
+                self.store.update_cases([(d.case(), c.version) for d, c in zip(decisions, cases)],
+                                        recorded)
+            self._persist(decisions, recorded, command.request_id, trigger.name, numbers, clean,
+                          group_id if applied else None)
+        group = self._group(trigger, group_id, date, who, numbers, clean)
+        return self._finish(decisions, group)
+
+    # -- checks before the decision ---------------------------------------------------
+
+    def _case_numbers(self, trigger: Trigger, cases: tuple[Any, ...]) -> list[int]:
+        numbers = [parse_case_id(c) for c in cases]
+        if trigger.opens:
+            if numbers:
+                raise InvalidInput(f"{trigger.name} opens a new case: it names no case")
+            return []
+        if trigger.group is None and len(numbers) != 1:
+            raise InvalidInput(f"{trigger.name} is fired on one case, not {len(numbers)}")
+        if not numbers:
+            raise InvalidInput(f"{trigger.name} needs at least one case")
+        twice = sorted(n for n, times in Counter(numbers).items() if times > 1)
+        if twice:
+            raise InvalidInput(f"case(s) {', '.join(map(str, twice))} named twice in the group")
+        return numbers
+
+    def _cases_for(self, trigger: Trigger, numbers: list[int]) -> list[Case]:
+        if trigger.opens:
+            return [Case(self.store.next_case_id(), "", 0, {})]
+        if len(numbers) == 1:
+            return [self._load(numbers[0])]
+        return self._load_many(numbers)
+
+    def _check_case(self, trigger: Trigger, case: Case, params: Mapping[str, Any],
+                    date: str) -> None:
+        opened = case.facts.get(OPENED_ON)
+        if opened and date < opened:
+            raise InvalidInput(f"--at: {date} is before case {case.id} was opened ({opened})")
+        if not trigger.opens:
+            self._check_dated(trigger, params, str(opened or "9999"))
+        for option, ref in self.policy.case_refs(trigger, params):
+            if ref == case.id:
+                raise InvalidInput(f"--{option}: case {ref} cannot accompany itself")
+            if self.store.get_case(ref) is None:
+                raise NotFound(f"--{option}: no case {ref}")
+        self.engine.check_applies(trigger, case)
+
+    def _check_dated(self, trigger: Trigger, params: Mapping[str, Any], opened: str) -> None:
+        """A date fact cannot begin after the case was opened."""
+        for fact, value in self.policy.dated_facts(trigger, params):
+            if parse_approx_date(value).earliest > opened:
+                raise InvalidInput(f"{fact.flag}: {value} is after {fact.by_opening} {opened}")
+
+    # -- persistence -------------------------------------------------------------------
+
+    def _persist(self, decisions: list[Decision], recorded: str, request_id: str | None,
+                 trigger: str, case_ids: list[int], params: Mapping[str, Any],
+                 group_id: int | None = None) -> None:
+        given = dumps(decisions[0].params)  # a group's decisions share the same params
+        first = decisions[0].params
+        rows = [decision_row(d, self.policy.id, self.policy.version, recorded, request_id,
+                             given if _same_values(d.params, first) else None)
+                for d in decisions]
+        seqs = self.store.append(rows)
+        if request_id:
+            refusal = None if decisions[0].applied else _refusal(decisions)
+            self.store.put_request(request_id, {
+                "fingerprint": _fingerprint(trigger, case_ids, params, decisions[0].actor,
+                                            decisions[0].at),
+                "outcome": decisions[0].outcome,
+                "case_ids": [d.case_id for d in decisions],
+                "message": refusal.one_line() if refusal else None,
+                "refused_by": decisions[0].refused_by,
+                "clauses": refusal.clauses if refusal else [],
+                "seqs": seqs,
+                "group_id": group_id,
+            })
+
+    def _group(self, trigger: Trigger, group_id: int | None, date: str, who: Actor,
+               numbers: list[int], params: Mapping[str, Any]) -> GroupRecord | None:
+        if trigger.group is None or group_id is None:
+            return None
+        return GroupRecord(group_id, date, who.name, numbers, params.get("note"),
+                     {p.name: params.get(p.name) for p in trigger.params})
+
+    def _replayed(self, request_id: str | None, trigger: str, case_ids: list[int],
+                  params: Mapping[str, Any], date: str, who: Actor) -> dict[str, Any] | None:
+        if not request_id:
+            return None
+        request_id = clean_text(request_id, "request_id", limit=200, blank_ok=False)
+        stored = self.store.get_request(request_id)
+        if stored is None:
+            return None
+        if stored["fingerprint"] != _fingerprint(trigger, case_ids, params, who, date):
+            raise Conflict(f"request id {request_id} was already used for another command "
+                           "(another trigger, case, option, actor or date)")
+        return stored
+
+    def _replay_result(self, trigger: Trigger, stored: Mapping[str, Any]) -> Result:
+        if stored["outcome"] != "applied":
+            cls = RoleRefused if stored.get("refused_by") == "role" else GuardRefused
+            raise cls(stored["message"] + " (repeated request: nothing new written)", [],
+                      stored.get("clauses", []))
+        cases = self._load_many([int(c) for c in stored["case_ids"]])
+        record = self.store.get_group(stored["group_id"]) if trigger.group else None
+        return Result(cases, GroupRecord.from_record(record) if record else None)
+
+    def _finish(self, decisions: list[Decision], group: GroupRecord | None) -> Result:
+        if decisions and not decisions[0].applied:
+            raise _refusal(decisions)
+        return Result([d.case() for d in decisions], group, decisions)
+
+
+def _case_tuple(cases: Any) -> tuple[Any, ...]:
+    if cases is None:
+        return ()
+    if isinstance(cases, (list, tuple)):
+        return tuple(cases)
+    if isinstance(cases, Iterable) and not isinstance(cases, (str, bytes)):
+        return tuple(cases)
+    return (cases,)
+
+
+def _same_values(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """The same keys bound to the very same objects (copies of one params dict), so
+    both encode alike (unlike ==, for which 1, 1.0 and True are equal)."""
+    return a is b or (a.keys() == b.keys() and all(a[k] is b[k] for k in a))
+
+
+def _fingerprint(trigger: str, case_ids: list[Any], params: Mapping[str, Any], actor: Actor,
+                 date: str) -> str:
+    """What a retried request must repeat: trigger, cases, options, actor and event date."""
+    return dumps([trigger, list(case_ids), dict(params), actor.name, date])
+
+
+def _refusal(decisions: list[Decision]) -> GuardRefused | RoleRefused:
+    first = decisions[0]
+    if len(decisions) == 1:
+        where = f"case {first.case_id}" if first.case_id is not None else "a new case"
+        message = f"{first.trigger} refused for {where}: {first.reason}"
+    else:
+        failing = [d for d in decisions if d.refused_by != "group"]
+        parts = [f"case {d.case_id}: {d.reason}" for d in failing]
+        message = f"{first.trigger} refused for the group: " + "; ".join(parts)
+    if any(d.refused_by == "role" for d in decisions):
+        return RoleRefused(message, decisions)
+    return GuardRefused(message, decisions)

@@ -1,0 +1,248 @@
+"""Verification of the audit trail, in three streamed passes.
+
+1. **The chain**, in ``seq`` order: sequence numbers contiguous from 1, each row's
+   ``prev_hash`` the hash of the row before, each ``hash`` recomputed from the row's
+   content. Set-up rows (actors, settings) are read first: they say which actors existed
+   with which role, and which settings were in force at every ``seq``.
+2. **The cases** (``rebuild``): each rebuilt from its own rows, compared with its stored
+   row, every applied event re-run through the engine.
+3. **The tables** of set-up and the report counts: what the trail says they hold.
+
+Rows recorded under another policy id or version cannot be re-run by this code: they are
+reported once, counted, rather than as one divergence each. From ``PARALLEL_ROWS`` rows the
+chain and ranges of cases are checked in worker processes (``parallel``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable, Mapping
+
+from store import Store, open_store
+from workflow import Engine, WorkflowError, policies
+from workflow.audit import ACTOR_ADD, GENESIS, JSON_FIELDS, SETTING, row_hash
+from workflow.engine import REFUSED
+
+from .checkpoint import check_checkpoint
+from .parallel import auto_workers, in_parallel
+from .rebuild import CaseChecks
+
+MAX_PROBLEMS = 1000  # kept in the report; the count goes on beyond
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What ``verify`` found: counts, the trail's head, and every problem (up to a limit)
+    with the row's seq, the case, which check, and what is wrong."""
+    database: str
+    ok: bool
+    rows: int
+    cases: int
+    head: dict[str, Any]
+    checkpoint: dict[str, Any] | None
+    problem_count: int
+    problems: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Verifier:
+    def __init__(self, store: Store, engine: Engine, *, limit: int | None = None) -> None:
+        self.store = store
+        self.engine = engine
+        self.limit = MAX_PROBLEMS if limit is None else limit
+        self.problems: list[dict[str, Any]] = []
+        self.problem_count = 0
+        self.rows = 0
+        self.cases = 0
+        self.actors: dict[str, tuple[str, int]] = {}  # name -> (role, seq registered)
+        self.setting_seqs: list[int] = []
+        self.setting_values: list[dict[str, Any]] = []
+        self.defaults = engine.policy.defaults()
+        self.policy_key = (engine.policy.id, engine.policy.version)
+        self.other_policies: dict[str, tuple[int, int]] = {}  # "id@version" -> (first seq, count)
+
+    def problem(self, seq: int | None, case: int | None, check: str, message: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < self.limit:
+            self.problems.append({"seq": seq, "case": case, "check": check, "message": message})
+
+    def run(self, checkpoint: Mapping[str, Any] | None = None,
+            workers: int | None = None) -> VerifyReport:
+        """Verify; ``workers`` processes (default: several for a large trail, else one)."""
+        with self.store.read():
+            head = self.store.head()
+            if workers is None:
+                workers = auto_workers(head["rows"])
+            setup = list(self.store.audit_stream(order="setup"))  # few: actors, settings
+            self.read_setup(setup)
+            if not (workers > 1 and in_parallel(self, work, head, setup, workers)):
+                self.check_chain()
+                CaseChecks(self).check_cases()
+            self.report_other_policies()
+            self.check_tables()
+            self.check_counts()
+            if checkpoint is not None:
+                check_checkpoint(self.store, checkpoint, head, self.problem)
+        return VerifyReport(self.store.path, self.problem_count == 0, self.rows, self.cases,
+                            head, dict(checkpoint) if checkpoint is not None else None,
+                            self.problem_count, self.problems)
+
+    # 1. the chain --------------------------------------------------------------------
+
+    def check_chain(self) -> None:
+        expected, prev = 1, GENESIS
+        for row in self.store.audit_stream(order="seq"):
+            seq = row["seq"]
+            if seq != expected:
+                gone = f"row {expected} is" if seq == expected + 1 else \
+                    f"rows {expected} to {seq - 1} are"
+                self.problem(seq, row["case_id"], "chain",
+                             f"{gone} missing (seq jumps from {expected - 1} to {seq})")
+            if row["prev_hash"] != prev:
+                self.problem(seq, row["case_id"], "chain",
+                             f"prev_hash does not match the hash of the row before (seq {expected - 1})")
+            if row_hash(row) != row["hash"]:
+                self.problem(seq, row["case_id"], "chain",
+                             "hash does not match the row's content: the row was altered")
+            elif not _json_fields_valid(row):
+                self.problem(seq, row["case_id"], "chain",
+                             "a JSON field of the row is not valid JSON: the row was altered")
+            prev, expected = row["hash"], seq + 1
+            self.rows += 1
+
+    def read_setup(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """The set-up rows (no case): which actors existed with which role, and which
+        settings were in force at every seq. Their hashes are checked with the chain."""
+        for row in rows:
+            self.read_setup_row(row)
+
+    def read_setup_row(self, row: Mapping[str, Any]) -> None:
+        seq, trigger = row["seq"], row["trigger"]
+        found = self.engine.policy.find(trigger)
+        if found is not None and found.opens and row["outcome"] == REFUSED:
+            return  # a refused opening names no case
+        try:
+            given = json.loads(row["given"])
+            if trigger == ACTOR_ADD:
+                self.actors[given["name"]] = (given["role"], seq)
+                return
+            if trigger == SETTING:
+                current = self.setting_values[-1] if self.setting_values else self.defaults
+                self.setting_seqs.append(seq)
+                self.setting_values.append({**current, given["name"]: given["value"]})
+                return
+        except (json.JSONDecodeError, KeyError, TypeError):
+            self.problem(seq, None, "setup", f"set-up row {trigger} cannot be read")
+            return
+        self.problem(seq, None, "setup", f"a {trigger} row names no case")
+
+    def settings_at(self, seq: int) -> dict[str, Any]:
+        index = bisect.bisect_left(self.setting_seqs, seq)
+        return self.setting_values[index - 1] if index else self.defaults
+
+    def check_actor(self, row: Mapping[str, Any]) -> None:
+        registered = self.actors.get(row["actor"])
+        if registered is None or registered[1] > row["seq"]:
+            self.problem(row["seq"], row["case_id"], "case",
+                         f"actor {row['actor']} was not registered before this event")
+        elif registered[0] != row["role"]:
+            self.problem(row["seq"], row["case_id"], "case",
+                         f"actor {row['actor']} is registered as {registered[0]}, "
+                         f"the row says {row['role']}")
+
+    def other_policy(self, row: Mapping[str, Any]) -> None:
+        """A row recorded under another policy (or version): this code cannot re-run it."""
+        key = f"{row['policy']}@{row['policy_version']}"
+        first, count = self.other_policies.get(key, (row["seq"], 0))
+        self.other_policies[key] = (min(first, row["seq"]), count + 1)
+
+    def report_other_policies(self) -> None:
+        ours = "@".join(self.policy_key)
+        for key, (first, count) in sorted(self.other_policies.items()):
+            self.problem(first, None, "policy", f"{count} applied row(s) were recorded under "
+                         f"policy {key} (the first at seq {first}); this crossings runs "
+                         f"{ours} and cannot re-run their guards")
+
+    # 3. set-up tables and counts -----------------------------------------------------
+
+    def check_tables(self) -> None:
+        chained = dict(self.setting_values[-1]) if self.setting_values else {}
+        stored = self.store.stored_settings()
+        for name in sorted(set(chained) | set(stored)):
+            want = chained.get(name, self.defaults.get(name))
+            if stored.get(name, self.defaults.get(name)) != want:
+                self.problem(None, None, "setup", f"setting {name} is {stored.get(name)!r} in "
+                             f"the settings table, the trail says {want!r}")
+        actors = {a["name"]: a["role"] for a in self.store.actors()}
+        chained_actors = {n: r for n, (r, _) in self.actors.items()}
+        if actors != chained_actors:
+            differ = sorted(n for n in set(actors) | set(chained_actors)
+                            if actors.get(n) != chained_actors.get(n))
+            self.problem(None, None, "setup", f"the actors table disagrees with the trail "
+                         f"for {', '.join(differ)}")
+
+    def check_counts(self) -> None:
+        """The report counts kept at write time against a recount of the trail."""
+        states = self.engine.policy.state_names
+        pairs = (("month", "report_months", lambda: self.store.count_by_month(states),
+                  lambda: self.store.recount_by_month(states)),
+                 ("clause", "report_clauses", self.store.count_by_clause,
+                  self.store.recount_by_clause))
+        for by, table, count, recount in pairs:
+            try:
+                same = count() == recount()
+            except WorkflowError as error:  # e.g. a row's clauses are not JSON any more
+                self.problem(None, None, "counts", f"cannot recount by {by}: {error}")
+                continue
+            if not same:
+                self.problem(None, None, "counts", f"the kept counts by {by} ({table}) "
+                             "disagree with a recount of the trail")
+
+    def merge(self, other: Mapping[str, Any]) -> None:
+        """The findings of a worker process (``parallel``)."""
+        self.rows += other["rows"]
+        self.cases += other["cases"]
+        self.problem_count += other["problem_count"]
+        room = max(0, self.limit - len(self.problems))
+        self.problems += other["problems"][:room]
+        for key, (first, count) in other["other_policies"].items():
+            mine = self.other_policies.get(key, (first, 0))
+            self.other_policies[key] = (min(first, mine[0]), count + mine[1])
+
+
+def _json_fields_valid(row: Mapping[str, Any]) -> bool:
+    """The chain embeds the JSON fields' stored texts raw: the hash pins a row down only
+    while each of them is one valid JSON value."""
+    try:
+        for name in JSON_FIELDS:
+            json.loads(row[name])
+    except (json.JSONDecodeError, TypeError):
+        return False
+    return True
+
+
+def work(path: str, policy_key: str, head: Mapping[str, Any], setup: list[dict[str, Any]],
+         limit: int, cases: tuple[int, int] | None) -> dict[str, Any] | None:
+    """In a worker process: the chain (``cases`` None) or one range of cases. None if
+    the trail is not the one the parent saw (written to since)."""
+    policy = policies.get(policy_key)
+    store = open_store(path, policy)
+    try:
+        verifier = Verifier(store, Engine(policy), limit=limit)
+        verifier.read_setup(setup)
+        with store.read():
+            if store.head() != head:
+                return None
+            if cases is None:
+                verifier.check_chain()
+            else:
+                CaseChecks(verifier).check_cases(cases)
+        return {"rows": verifier.rows, "cases": verifier.cases,
+                "problem_count": verifier.problem_count, "problems": verifier.problems,
+                "other_policies": verifier.other_policies}
+    finally:
+        store.close()

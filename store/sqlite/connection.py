@@ -1,0 +1,179 @@
+"""The SQLite connection: opening a file, its schema, transactions and the caches.
+
+Writes run in one ``BEGIN IMMEDIATE`` transaction each (the write lock is taken up front,
+so a second writer waits on the busy timeout instead of failing half-way). The actors
+(add-only), the settings and the chain's head are cached across transactions while
+``PRAGMA data_version`` says no other connection wrote.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
+
+from workflow import Actor, InvalidInput, NotFound, Policy, StoreError
+
+from . import schema
+from .errors import converted as _converted
+
+BUSY_TIMEOUT_MS = 10_000
+SYNCHRONOUS = ("FULL", "NORMAL", "OFF", "EXTRA")
+
+
+
+def batch_lost(error: BaseException) -> StoreError:
+    return StoreError(f"the batch was rolled back: a command failed after it began writing "
+                      f"({error}); nothing of the batch was written")
+
+
+class SQLiteConnection:
+    """One connection to an SQLite file, with its transactions (a base of SQLiteStore)."""
+
+    """SQLite through the standard driver; the schema through sqlite-utils' Migrations."""
+
+    def __init__(self, path: str, policy: Policy, *, create: bool = False,
+                 synchronous: str = "FULL", busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+        self.path = str(path)
+        self.policy = policy
+        if "\x00" in self.path:
+            raise InvalidInput("--db: the path contains a NUL byte")
+        memory = self.path == ":memory:"
+        if not memory and not create and not os.path.exists(self.path):
+            raise NotFound(
+                f"no database at {self.path} (create one with 'crossings actor add', "
+                "or give --db / CROSSINGS_DB)"
+            )
+        if synchronous.upper() not in SYNCHRONOUS:
+            raise StoreError(f"synchronous must be one of {', '.join(SYNCHRONOUS)}")
+        self._head: tuple[int, str] | None = None
+        self._settings: dict[str, Any] | None = None
+        self._actors: dict[str, Actor] = {}
+        self._seen: int | None = None
+        self._depth = 0
+        self._aborted: BaseException | None = None
+        with _converted(self.path):
+            self.conn = sqlite3.connect(self.path, isolation_level=None,
+                                        timeout=busy_timeout_ms / 1000, check_same_thread=False)
+            self._configure(synchronous.upper(), busy_timeout_ms, memory, create)
+
+    def _configure(self, synchronous: str, busy_ms: int, memory: bool, create: bool) -> None:
+        conn = self.conn
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == schema.SCHEMA_VERSION:
+            conn.execute(f"PRAGMA synchronous = {synchronous}")
+            return
+        if version > schema.SCHEMA_VERSION:
+            raise StoreError(f"{self.path} was written by a newer crossings (schema {version})")
+        if 0 < version < schema.EARLIEST:
+            raise StoreError(f"{self.path} was written by an earlier crossings (schema "
+                             f"{version}), whose trail this one does not read; replay its "
+                             "records into a new database")
+        if version == 0 and self._has_tables():
+            raise StoreError(f"{self.path} is an SQLite file but not a crossings database")
+        if not memory:
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
+        with self.write():
+            if conn.execute("PRAGMA user_version").fetchone()[0] < schema.SCHEMA_VERSION:
+                schema.apply(conn, self.policy)
+
+    def _has_tables(self) -> bool:
+        return bool(self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # transactions ----------------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        """BEGIN IMMEDIATE ... COMMIT. Nested inside a batch, no savepoint: a command that
+        fails before writing leaves nothing to undo, and one that fails after it began
+        writing rolls the whole batch back (and every later command of it is refused)."""
+        if self._depth:
+            yield from self._nested()
+            return
+        with _converted(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth, self._aborted = 1, None
+            changes = self.conn.total_changes
+            try:
+                self._revalidate()
+                yield self
+                if self._aborted is not None:
+                    raise batch_lost(self._aborted)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if self.conn.total_changes != changes or self._aborted is not None:
+                    self._forget()
+                raise
+            finally:
+                self._depth = 0
+
+    def _nested(self) -> Iterator[Any]:
+        if self._aborted is not None:
+            raise batch_lost(self._aborted)
+        changes = self.conn.total_changes
+        try:
+            yield self
+        except BaseException as error:
+            if self.conn.total_changes != changes or not self.conn.in_transaction:
+                self._aborted = error
+                if self.conn.in_transaction:
+                    with _converted(self.path):
+                        self.conn.execute("ROLLBACK")
+                self._forget()
+            raise
+
+    # caches: actors (add-only, a role never changes), the settings and the chain's head,
+    # kept across transactions while PRAGMA data_version says no other connection wrote.
+
+    def _revalidate(self) -> None:
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._seen:
+            self._seen, self._head, self._settings = version, None, None
+
+    def _forget(self) -> None:
+        """After a rollback: nothing cached may come from the undone writes."""
+        self._seen, self._head, self._settings = None, None, None
+        self._actors.clear()
+
+    @contextmanager
+    def read(self) -> Iterator[Any]:
+        with _converted(self.path):
+            if self.conn.in_transaction:
+                yield self
+                return
+            self.conn.execute("BEGIN")
+            try:
+                yield self
+            finally:
+                if self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        with _converted(self.path):
+            return self.conn.execute(sql, tuple(params)).fetchone()
+
+    def _all(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        with _converted(self.path):
+            return self.conn.execute(sql, tuple(params)).fetchall()
+
+    def _stream(self, sql: str, params: Iterable[Any] = ()) -> Iterator[Any]:
+        with _converted(self.path):
+            cursor = self.conn.execute(sql, tuple(params))
+            cursor.arraysize = 500
+            while batch := cursor.fetchmany():
+                yield from batch
+
+    def _run(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        """A write statement (never after a batch was lost: it would autocommit)."""
+        if self._aborted is not None and self._depth:
+            raise batch_lost(self._aborted)
+        with _converted(self.path):
+            return self.conn.execute(sql, tuple(params))

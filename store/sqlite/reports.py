@@ -1,0 +1,287 @@
+"""Report queries over the SQLite schema, written from the policy's declarations.
+
+A mixin of :class:`store.sqlite.SQLiteStore`. Each report section of the policy
+(``workflow.queries``) becomes one query here and one partial index in the schema, both
+written by the same helpers, so that the query's terms match its index's term for term
+and SQLite answers from the index at a million cases. The views of ``schema`` serve the
+name lists and group manifests, so the command line and a Datasette reader see the same
+rows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+
+from workflow import Policy
+from workflow.queries import Entries, Late, LatestWithout, Section
+
+_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+_PATH = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+
+
+def ident(name: str) -> str:
+    """A policy's name used as an SQL identifier or column: checked, as it is spliced in."""
+    if not _IDENT.match(name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return name
+
+
+def path(name: str) -> str:
+    if not _PATH.match(name):
+        raise ValueError(f"not a plain fact path: {name!r}")
+    return name
+
+
+def sql_text(value: Any) -> str:
+    """A policy's value as an SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values) or "NULL"
+
+
+def _fact(name: str) -> str:
+    return f"json_extract(facts, '$.{path(name)}')"
+
+
+def _dicts(cursor_rows: Iterable[Any], columns: Sequence[str]) -> list[dict[str, Any]]:
+    return [dict(zip(columns, row)) for row in cursor_rows]
+
+
+# -- the terms of each query shape: one writer for the index and the query ----------------
+
+def _late_terms(query: Late) -> list[str]:
+    terms = [f"{_fact(p)} = {sql_text(v)}" for p, v in query.where.equals]
+    terms += [f"{_fact(p)} IS NULL" for p in query.where.unset]
+    if len(query.where.states) == 1:
+        terms.append(f"state = {sql_text(query.where.states[0])}")
+    elif query.where.states:
+        terms.append(f"state IN ({', '.join(sql_text(s) for s in query.where.states)})")
+    return terms
+
+
+def _latest(query: LatestWithout, field: str) -> str:
+    return f"json_extract(facts, '$.{path(query.entries)}[#-1].{path(field)}')"
+
+
+def _latest_terms(query: LatestWithout) -> list[str]:
+    return [f"{_latest(query, query.field)} = {sql_text(query.value)}",
+            f"coalesce(json_array_length(facts, '$.{path(query.without)}'), 0) = 0"]
+
+
+def _entries_term(query: Entries) -> str:
+    return f"json_array_length(facts, '$.{path(query.entries)}') > 0"
+
+
+def index_statements(policy: Policy) -> list[str]:
+    """One partial index per report section of the policy (schema)."""
+    out = []
+    for section in policy.sections:
+        name, query = f"cases_{ident(section.id)}", section.query
+        if isinstance(query, Late):
+            out.append(f"CREATE INDEX {name} ON cases({_fact(query.since)}, id, name, "
+                       f"native_name, state) WHERE {' AND '.join(_late_terms(query))};")
+        elif isinstance(query, LatestWithout):
+            out.append(f"CREATE INDEX {name} ON cases(id, state, name, native_name, "
+                       f"{_latest(query, 'at')}) WHERE {' AND '.join(_latest_terms(query))};")
+        else:
+            out.append(f"CREATE INDEX {name} ON cases(id) WHERE {_entries_term(query)};")
+    return out
+
+
+def summary_indexes(policy: Policy) -> list[str]:
+    return [f"CREATE INDEX cases_{ident(fact)} ON cases({_fact(fact)}, state);"
+            for fact in policy.summaries]
+
+
+# How many of a case's entries have a value. Up to _FEW entries, by position: SQLite
+# parses facts once for all the json_extract calls of a row, where json_each costs a
+# virtual table each row (a third of W3's time at 200,000 refusers); beyond, json_each.
+_FEW = 6
+
+
+def _matching(entries: str, field: str, value: Any) -> str:
+    entries, field = path(entries), path(field)
+    return (
+        f"CASE WHEN coalesce(json_array_length(facts, '$.{entries}'), 0) <= {_FEW} THEN "
+        + " + ".join(f"(json_extract(facts, '$.{entries}[{i}].{field}') IS {sql_text(value)})"
+                     for i in range(_FEW))
+        + f" ELSE (SELECT count(*) FROM json_each(facts, '$.{entries}') "
+          f"WHERE json_extract(value, '$.{field}') = {sql_text(value)}) END")
+
+
+_LATE = ("id", "name", "native_name", "state", "since", "due", "days_overdue")
+
+
+class SQLiteReports:
+    """Report queries over the SQLite schema (part of :class:`store.base.Store`)."""
+
+    if TYPE_CHECKING:  # provided by SQLiteStore
+        policy: Policy
+
+        def _all(self, sql: str, params: Iterable[Any] = ()) -> list[Any]: ...
+        def _stream(self, sql: str, params: Iterable[Any] = ()) -> Iterator[Any]: ...
+        def _one(self, sql: str, params: Iterable[Any] = ()) -> Any: ...
+
+    # -- completion ----------------------------------------------------------------------
+
+    def case_ids_like(self, prefix: str, limit: int = 100) -> list[tuple[int, str]]:
+        """Case ids starting with ``prefix`` (shell completion), with each person's name."""
+        rows = self._all("SELECT id, name FROM cases WHERE CAST(id AS TEXT) LIKE ? || '%' "
+                         "ORDER BY id LIMIT ?", (prefix, limit))
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    def count_cases(self) -> int:
+        return int(self._one("SELECT count(*) FROM cases")[0])
+
+    # -- name lists and group manifests ------------------------------------------------
+
+    def name_list_rows(self, list_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every applied row of the name list's trigger, with the case's facts."""
+        spec = self.policy.name_list
+        if spec is None:
+            return
+        columns = ("list", spec.on, "seq", "case_id", "name", "native_name", *spec.facts,
+                   spec.entries, spec.counted_as, spec.to_field, "state")
+        sql = (f"SELECT {', '.join('n.' + ident(c) for c in columns)}, c.facts "
+               "FROM name_list AS n JOIN cases AS c ON c.id = n.case_id")
+        params: list[Any] = []
+        if list_id is not None:
+            sql += " WHERE n.list = ?"
+            params.append(list_id)
+        sql += " ORDER BY n.list, n.seq"
+        for row in self._stream(sql, params):
+            out = dict(zip(columns, row))
+            out["facts"] = json.loads(row[-1])
+            yield out
+
+    def _group_trigger(self) -> Any:
+        return next(t for t in self.policy.triggers if t.group is not None)
+
+    def group_members(self, group_id: int) -> list[dict[str, Any]]:
+        """The people of one group, in the order they were named."""
+        trigger = self._group_trigger()
+        columns = ("group_id", "at", *(p.name for p in trigger.params), "officer", "note",
+                   "position", "case_id", "name", "native_name", *trigger.group.facts)
+        rows = self._all(f"SELECT {', '.join(ident(c) for c in columns)} FROM "
+                         f"{ident(trigger.group.view)}s WHERE group_id = ? ORDER BY position",
+                         (group_id,))
+        return _dicts(rows, columns)
+
+    def group_summaries(self) -> list[dict[str, Any]]:
+        """One row per group: date, its options, who handed it over, how many, who."""
+        trigger = self._group_trigger()
+        given = [ident(p.name) for p in trigger.params]
+        columns = ("id", "at", *given, "officer", "people", "names")
+        rows = self._all(
+            f"SELECT group_id, at, {', '.join(given)}, officer, count(*), "
+            f"group_concat(name, '; ') FROM (SELECT * FROM {ident(trigger.group.view)}s "
+            "ORDER BY group_id, position) GROUP BY group_id ORDER BY group_id")
+        return _dicts(rows, columns)
+
+    # -- report sections ---------------------------------------------------------------
+
+    def section_rows(self, section: Section, as_of: str, days: int | None,
+                     states: Sequence[str]) -> list[dict[str, Any]]:
+        """The findings of one report section: ``states`` are the non-terminal states,
+        for a section that names none; ``days`` the value of a Late section's setting."""
+        query = section.query
+        index = f" INDEXED BY cases_{ident(section.id)}"
+        if isinstance(query, Late):
+            terms = _late_terms(query)
+            params: list[Any] = []
+            if not query.where.states:
+                terms.append(f"state IN ({_marks(states)})")
+                params = list(states)
+            return self._late(_fact(query.since), " AND ".join(terms), params, as_of,
+                              int(days or 0), index)
+        if isinstance(query, LatestWithout):
+            return self._latest_without(query, index)
+        return self._entries(query, index)
+
+    def _late(self, since: str, where: str, params: list[Any], as_of: str,
+              days: int, index: str) -> list[dict[str, Any]]:
+        sql = (
+            f"SELECT id, name, native_name, state, since, date(since, '+' || ? || ' days'), "
+            f"CAST(julianday(?) - julianday(since) - ? AS INTEGER) "
+            f"FROM (SELECT *, {since} AS since FROM cases{index} WHERE {where}) "
+            f"WHERE since IS NOT NULL AND julianday(?) - julianday(since) > ? ORDER BY since, id"
+        )
+        rows = self._all(sql, [days, as_of, days, *params, as_of, days])
+        return _dicts(rows, _LATE)
+
+    def _latest_without(self, query: LatestWithout, index: str) -> list[dict[str, Any]]:
+        columns = ("id", "name", "native_name", "state", "since", "count")
+        rows = self._all(
+            f"SELECT id, name, native_name, state, {_latest(query, 'at')}, "
+            f"{_matching(query.entries, query.field, query.value)} "
+            f"FROM cases{index} WHERE state IN ({_marks(query.states)}) "
+            f"AND {' AND '.join(_latest_terms(query))} ORDER BY id", query.states)
+        return _dicts(rows, columns)
+
+    def _entries(self, query: Entries, index: str) -> list[dict[str, Any]]:
+        columns = ("id", "name", "native_name", "state", "since", "by", "detail")
+        unset = (f"json_extract(j.value, '$.{path(query.unset)}') IS NULL"
+                 if query.unset else "1")
+        rows = self._all(
+            "SELECT c.id, c.name, c.native_name, c.state, json_extract(j.value, '$.at'), "
+            f"json_extract(j.value, '$.by'), json_extract(j.value, '$.{path(query.detail)}') "
+            f"FROM cases AS c{index} JOIN json_each(c.facts, '$.{path(query.entries)}') AS j "
+            f"WHERE {_entries_term(query).replace('facts', 'c.facts')} AND {unset} "
+            "ORDER BY c.id, j.key")
+        return _dicts(rows, columns)
+
+    # -- summaries -------------------------------------------------------------------------
+
+    def count_by_state(self) -> dict[str, tuple[int, int]]:
+        """state -> (cases, flagged cases)."""
+        rows = self._all("SELECT state, count(*), sum(flagged) FROM cases GROUP BY state")
+        return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}
+
+    def count_by_fact(self, fact: str, states: Sequence[str]) -> list[dict[str, Any]]:
+        """Per value of a fact: cases, and how many stand in each state now."""
+        columns = [ident(fact), "cases", *(ident(s) for s in states)]
+        counts = ", ".join(f"sum(CASE WHEN state = '{s}' THEN n ELSE 0 END)" for s in columns[2:])
+        # The inner query reads the summary index cases_FACT only, not every case's facts.
+        rows = self._all(
+            f"SELECT coalesce(value, ''), sum(n), {counts} FROM (SELECT {_fact(fact)} "
+            "AS value, state, count(*) AS n FROM cases GROUP BY 1, 2) "
+            "GROUP BY 1 ORDER BY 2 DESC, 1")
+        return _dicts(rows, columns)
+
+    def count_by_month(self, states: Sequence[str]) -> list[dict[str, Any]]:
+        """Per month of the events' own dates: cases entering each state, and refusals (from
+        the counts the triggers keep, not a scan of the trail)."""
+        columns = ["month", *(ident(s) for s in states), "refusals"]
+        entered = ", ".join(f"sum(CASE WHEN state = '{s}' THEN entered ELSE 0 END)"
+                            for s in columns[1:-1])
+        rows = self._all(f"SELECT month, {entered}, sum(refused) FROM report_months "
+                         "GROUP BY month ORDER BY month")
+        return _dicts(rows, columns)
+
+    def count_by_clause(self) -> dict[str, tuple[int, int, int]]:
+        """clause -> (applied events, refused events, cases) citing it (kept counts)."""
+        rows = self._all("SELECT clause, applied, refused, cases FROM report_clauses")
+        return {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows}
+
+    def recount_by_month(self, states: Sequence[str]) -> list[dict[str, Any]]:
+        """:meth:`count_by_month` counted from the whole trail (``verify`` compares them)."""
+        columns = ["month", *(ident(s) for s in states), "refusals"]
+        entered = ", ".join(
+            f"sum(outcome = 'applied' AND target = '{s}' AND source IS NOT target)"
+            for s in columns[1:-1])
+        rows = self._all(
+            f"SELECT substr(at, 1, 7), {entered}, sum(outcome = 'refused') FROM audit "
+            "WHERE at IS NOT NULL GROUP BY 1 ORDER BY 1")
+        return _dicts(rows, columns)
+
+    def recount_by_clause(self) -> dict[str, tuple[int, int, int]]:
+        """:meth:`count_by_clause` counted from the whole trail (``verify`` compares them)."""
+        rows = self._all(
+            "SELECT j.value, sum(a.outcome = 'applied'), sum(a.outcome = 'refused'), "
+            "count(DISTINCT a.case_id) FROM audit AS a JOIN json_each(a.clauses) AS j "
+            "GROUP BY j.value")
+        return {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows}

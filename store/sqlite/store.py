@@ -1,0 +1,262 @@
+"""The SQLite store: its connection, transactions, cases, actors, settings and trail.
+
+Writes run in one ``BEGIN IMMEDIATE`` transaction each (the write lock is taken up front,
+so a second writer waits on the busy timeout instead of failing half-way); a case row is
+updated only at the version it was read at; the audit row is appended in the same
+transaction. Every ``sqlite3`` error is converted to a ``workflow`` error by
+``errors.converted``, by its result code.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Iterator, Mapping
+
+from workflow import Actor, Case, Conflict, StoreError
+from workflow.audit import FIELDS, GENESIS, dumps, row_hash
+from workflow.policy import OPENED_ON
+
+from ..base import Store
+from .connection import SQLiteConnection, batch_lost as _batch_lost
+from .errors import converted as _converted
+from .reports import SQLiteReports, ident
+
+_AUDIT_COLUMNS = (*FIELDS, "hash")
+_INSERT_AUDIT = (
+    f"INSERT INTO audit ({', '.join(_AUDIT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _AUDIT_COLUMNS)})"
+)
+_CASE_COLUMNS = "id, state, version, facts, flagged"
+
+
+def _case(row: tuple[Any, ...]) -> Case:
+    return Case(row[0], row[1], row[2], json.loads(row[3]), bool(row[4]))
+
+
+class SQLiteStore(SQLiteReports, SQLiteConnection, Store):
+    """SQLite through the standard driver; the schema through sqlite-utils' Migrations."""
+
+    # actors and settings ---------------------------------------------------------------
+
+    def get_actor(self, name: str) -> Actor | None:
+        actor = self._actors.get(name)
+        if actor is None:
+            row = self._one("SELECT name, role FROM actors WHERE name = ?", (name,))
+            if row is None:
+                return None
+            actor = self._actors[name] = Actor(row[0], row[1])
+        return actor
+
+    def actors(self) -> list[dict[str, Any]]:
+        rows = self._all("SELECT name, role, added_at FROM actors ORDER BY name")
+        return [{"name": n, "role": r, "added_at": a} for n, r, a in rows]
+
+    def insert_actor(self, name: str, role: str, added_at: str) -> None:
+        self._run("INSERT INTO actors (name, role, added_at) VALUES (?, ?, ?)",
+                  (name, role, added_at))
+
+    def stored_settings(self) -> dict[str, Any]:
+        if not self.conn.in_transaction:
+            with _converted(self.path):
+                self._revalidate()
+        if self._settings is None:
+            self._settings = {n: json.loads(v)
+                              for n, v in self._all("SELECT name, value FROM settings")}
+        return dict(self._settings)
+
+    def put_setting(self, name: str, value: Any) -> None:
+        self._settings = None
+        self._run("INSERT INTO settings (name, value) VALUES (?, ?) "
+                  "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, dumps(value)))
+
+    # cases -----------------------------------------------------------------------------
+
+    def next_case_id(self) -> int:
+        return int(self._one("SELECT coalesce(max(id), 0) + 1 FROM cases")[0])
+
+    def get_case(self, case_id: int) -> Case | None:
+        row = self._one(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
+        return _case(row) if row else None
+
+    def get_cases(self, case_ids: Iterable[int]) -> dict[int, Case]:
+        ids = list(dict.fromkeys(case_ids))
+        found: dict[int, Case] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self._all(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id IN ({marks})",
+                                 chunk):
+                found[row[0]] = _case(row)
+        return found
+
+    def insert_case(self, case: Case, recorded_at: str) -> None:
+        self._run(
+            "INSERT INTO cases (id, state, version, name, native_name, facts, flagged, "
+            "opened_on, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (case.id, case.state, case.version, case.name, case.native_name,
+             dumps(case.facts), int(case.flagged), case.facts.get(OPENED_ON), recorded_at),
+        )
+
+    def update_cases(self, cases: list[tuple[Case, int]], recorded_at: str) -> None:
+        """One executemany for the lot (a group of 10,000 is one statement); its rowcount
+        sums the rows each UPDATE matched, so any shortfall is a stale version."""
+        if self._aborted is not None and self._depth:
+            raise _batch_lost(self._aborted)
+        values = [(case.state, case.version, case.name, case.native_name, dumps(case.facts),
+                   int(case.flagged), recorded_at, case.id, expected)
+                  for case, expected in cases]
+        with _converted(self.path):
+            cursor = self.conn.executemany(
+                "UPDATE cases SET state = ?, version = ?, name = ?, native_name = ?, "
+                "facts = ?, flagged = ?, updated_at = ? WHERE id = ? AND version = ?", values)
+        if cursor.rowcount != len(values):
+            case, expected = self._stale(cases)
+            raise Conflict(
+                f"case {case.id} changed since it was read (expected version {expected}); "
+                "nothing was written, try again"
+            )
+
+    def _stale(self, cases: list[tuple[Case, int]]) -> tuple[Case, int]:
+        """The first case whose row the UPDATE did not find at its new version."""
+        for case, expected in cases:
+            row = self._one("SELECT version FROM cases WHERE id = ?", (case.id,))
+            if row is None or row[0] != case.version:
+                return case, expected
+        return cases[0]
+
+    def cases(self, state: str | None = None, after: int = 0,
+              limit: int | None = None) -> Iterator[dict[str, Any]]:
+        where: list[str] = ["id > ?"]
+        params: list[Any] = [after]
+        if state:
+            where.append("state = ?")
+            params.append(state)
+        sql = (f"SELECT id, name, native_name, state, version, flagged, opened_on FROM cases "
+               f"WHERE {' AND '.join(where)} ORDER BY id")
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        for row in self._stream(sql, params):
+            yield {"id": row[0], "name": row[1], "native_name": row[2], "state": row[3],
+                   "version": row[4], "flagged": bool(row[5]), "opened_on": row[6]}
+
+    def case_rows(self) -> Iterator[Case]:
+        for row in self._stream(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY id"):
+            yield _case(row)
+
+    def case_records(self, cases: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
+        keys = ("id", "state", "version", "name", "native_name", "facts", "flagged",
+                "opened_on", "updated_at")
+        where = " WHERE id BETWEEN ? AND ?" if cases else ""
+        for row in self._stream(f"SELECT {', '.join(keys)} FROM cases{where} ORDER BY id",
+                                cases or ()):
+            record = dict(zip(keys, row))
+            try:
+                record["facts"] = json.loads(record["facts"])
+            except json.JSONDecodeError:
+                record["facts"] = None  # unreadable: verification reports it
+            record["flagged"] = bool(record["flagged"])
+            yield record
+
+    # audit trail -----------------------------------------------------------------------
+
+    def _current_head(self) -> tuple[int, str]:
+        if self._head is None:
+            row = self._one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            self._head = (row[0], row[1]) if row else (0, GENESIS)
+        return self._head
+
+    def append(self, rows: list[dict[str, Any]]) -> list[int]:
+        if not self.conn.in_transaction:
+            raise StoreError("append() outside a write transaction")
+        seq, prev = self._current_head()
+        values, seqs = [], []
+        for row in rows:
+            seq += 1
+            full = {**row, "seq": seq, "prev_hash": prev}
+            prev = row_hash(full)
+            full["hash"] = prev
+            values.append([full.get(c) for c in _AUDIT_COLUMNS])
+            seqs.append(seq)
+        with _converted(self.path):
+            self.conn.executemany(_INSERT_AUDIT, values)
+        self._head = (seq, prev)
+        return seqs
+
+    def audit(self, **filters: Any) -> Iterator[dict[str, Any]]:
+        where, params = _audit_where(filters)
+        sql = f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY seq"
+        if filters.get("limit"):
+            sql += " LIMIT ?"
+            params.append(int(filters["limit"]))
+        for row in self._stream(sql, params):
+            yield dict(zip(_AUDIT_COLUMNS, row))
+
+    def audit_stream(self, order: str = "seq",
+                     cases: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
+        by = "case_id, seq" if order == "case" else "seq"
+        where = {"case": " WHERE case_id IS NOT NULL", "setup": " WHERE case_id IS NULL"}
+        clause = " WHERE case_id BETWEEN ? AND ?" if order == "case" and cases else \
+            where.get(order, "")
+        sql = f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit{clause} ORDER BY {by}"
+        for row in self._stream(sql, cases if order == "case" and cases else ()):
+            yield dict(zip(_AUDIT_COLUMNS, row))
+
+    def audit_row(self, seq: int) -> dict[str, Any] | None:
+        row = self._one(f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit WHERE seq = ?", (seq,))
+        return dict(zip(_AUDIT_COLUMNS, row)) if row else None
+
+    def head(self) -> dict[str, Any]:
+        count = self._one("SELECT count(*) FROM audit")[0]
+        last = self._one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        return {"rows": count, "seq": last[0] if last else 0,
+                "hash": last[1] if last else GENESIS}
+
+    # handover groups and requests ------------------------------------------------------
+
+    def next_group_id(self) -> int:
+        return int(self._one("SELECT coalesce(max(group_id), 0) + 1 FROM audit "
+                             "WHERE group_id IS NOT NULL")[0])
+
+    def get_group(self, group_id: int) -> dict[str, Any] | None:
+        """One applied group, from its rows of the trail (the view VIEW_groups reads
+        the same)."""
+        trigger = self._group_trigger()
+        names = [p.name for p in trigger.params]
+        given = ", ".join(f"json_extract(given, '$.{ident(n)}')" for n in [*names, "note"])
+        row = self._one(
+            f"SELECT group_id, at, actor, json_group_array(case_id), {given} FROM (SELECT * "
+            "FROM audit WHERE group_id = ? AND outcome = 'applied' AND trigger = ? "
+            "ORDER BY seq) GROUP BY group_id", (group_id, trigger.name))
+        if row is None:
+            return None
+        values = dict(zip([*names, "note"], row[4:]))
+        return {"id": row[0], "at": row[1], **{n: values[n] for n in names}, "officer": row[2],
+                "case_ids": json.loads(row[3]), "note": values["note"]}
+
+    def get_request(self, request_id: str) -> dict[str, Any] | None:
+        row = self._one("SELECT result FROM requests WHERE request_id = ?", (request_id,))
+        return json.loads(row[0]) if row else None
+
+    def put_request(self, request_id: str, result: Mapping[str, Any]) -> None:
+        self._run("INSERT INTO requests (request_id, result) VALUES (?, ?)",
+                  (request_id, dumps(dict(result))))
+
+
+def _audit_where(filters: Mapping[str, Any]) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    simple = {"case_id": "case_id = ?", "actor": "actor = ?", "trigger": "trigger = ?",
+              "outcome": "outcome = ?", "since": "at >= ?", "until": "at <= ?",
+              "group_id": "group_id = ?", "after_seq": "seq > ?"}
+    for key, clause in simple.items():
+        if filters.get(key) is not None:
+            where.append(clause)
+            params.append(filters[key])
+    if filters.get("clause"):
+        where.append("EXISTS (SELECT 1 FROM json_each(audit.clauses) WHERE value = ?)")
+        params.append(filters["clause"])
+    return where, params

@@ -1,0 +1,60 @@
+"""The suite's shared fixtures: real SQLite files under tmp_path, a fixed clock, the CLI
+runner, and the core battery's drivers (``helpers.casework``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from crossings.cli import cli
+from crossings.service import Service
+
+from .actors import ACTORS
+from .clock import TODAY, fixed_clock  # noqa: F401  (re-exported for the tests)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> str:
+    return str(tmp_path / "crossings.db")
+
+
+@pytest.fixture
+def service(db_path: str) -> Any:
+    """A Service on a fresh database with one actor of every role registered."""
+    svc = Service.open(db_path, create=True, clock=fixed_clock)
+    for name, role in ACTORS.items():
+        svc.add_actor(name, role)
+    yield svc
+    svc.close()
+
+
+class Cli:
+    """Runs `crossings` in-process against one database, stdout and stderr apart."""
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, actor: str | None = None, env: dict[str, str] | None = None) -> Result:
+        environ = {"CROSSINGS_DB": self.db}
+        if actor:
+            environ["CROSSINGS_ACTOR"] = actor
+        environ.update(env or {})
+        return self.runner.invoke(cli, list(args), env=environ, catch_exceptions=False)
+
+
+@pytest.fixture
+def run(db_path: str) -> Cli:
+    """The CLI on a fresh database with one actor of every role registered."""
+    runner = Cli(db_path)
+    for name, role in ACTORS.items():
+        result = runner("actor", "add", name, "--role", role)
+        assert result.exit_code == 0, result.stderr
+    return runner
+
+
+# The core battery's fixtures: `driver` (CLI or API on a fresh database), its template.
+from .casework import driver, fresh_template  # noqa: E402,F401

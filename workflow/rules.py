@@ -1,0 +1,58 @@
+"""What a policy's guards and effects are given, and what a guard answers.
+
+A guard is a small pure function of a :class:`GuardContext` returning a :class:`Check`;
+an effect is a pure function of an :class:`EffectContext` returning ``{fact: new value}``
+for the facts it changes. Each policy package defines its own, by name, with
+:func:`registry`; the table refers to them by those names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, TypeVar
+
+from .case import Actor
+
+Fn = TypeVar("Fn", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    """What a guard may read: the case's facts, the event's options, the settings."""
+    facts: Mapping[str, Any]
+    params: Mapping[str, Any]
+    settings: Mapping[str, Any]
+    case_id: int | None = None
+    # For a group trigger: case id -> facts of every case in the group.
+    group: Mapping[int, Mapping[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """A guard's answer: whether it held, why in words, and the values it read."""
+    passed: bool
+    reason: str
+    read: dict[str, Any] = field(default_factory=dict)
+    extra_clauses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EffectContext:
+    """What an effect may read: the facts as guarded, the event's options and who acted."""
+    facts: Mapping[str, Any]
+    params: Mapping[str, Any]
+    settings: Mapping[str, Any]
+    at: str
+    actor: Actor
+    case_id: int | None = None
+    group_id: int | None = None
+
+
+def registry(into: dict[str, Fn]) -> Callable[[Fn], Fn]:
+    """A decorator that registers a function in ``into`` under its own name."""
+
+    def register(func: Fn) -> Fn:
+        into[func.__name__] = func
+        return func
+
+    return register
