@@ -38,9 +38,8 @@ EXPECT_KEYS = ("state", "flagged", "facts")  # and a count of each list the poli
 # -- checking ------------------------------------------------------------------------------
 
 def _text(value: Any) -> str:
-    """Dates and numbers from YAML, as the text a user would have typed."""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
+    """Numbers (and dates, in data built in Python: YAML gives dates as text) as the text
+    a user would have typed; a datetime keeps its time, for the date checks to refuse."""
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -48,7 +47,7 @@ def _text(value: Any) -> str:
 
 def _plain(value: Any) -> Any:
     """A YAML value with dates as ISO text, for comparison with stored JSON."""
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, dt.date):
         return _text(value)
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -200,10 +199,12 @@ class Checker:
         if data.get("at") is None:
             self.problem(line, "missing field 'at': the event's own date")
             return None
+        text = _text(data["at"])
         try:
-            at = parse_date(_text(data["at"]), "at")
+            at = parse_date(text, "at")
         except InvalidInput as error:
-            self.problem(_line(data, "at"), f"bad date: {error.one_line()}")
+            timed = "; a time or zone is not allowed: give the day alone" if ":" in text else ""
+            self.problem(_line(data, "at"), f"bad date: {error.one_line()}{timed}")
             return None
         self.in_order(at, _line(data, "at"))
         return at

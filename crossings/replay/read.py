@@ -11,24 +11,33 @@ from workflow import Policy
 from workflow.policies import DEFAULT
 
 from .check import Checker
+from .limits import FileRefused, check_length, read_bounded
 from .loader import parse_text
 from .model import Problem, Scenario, ScenarioError
 
 
 def load(path: str | Path, policy: Policy = DEFAULT) -> Scenario:
-    """Read and check one scenario file. Raises ScenarioError naming FILE:LINE."""
+    """Read and check one scenario file. Raises ScenarioError naming FILE:LINE.
+
+    A file larger than ``limits.MAX_BYTES`` is refused before it is read whole."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_bounded(path)
+    except FileRefused as refused:
+        raise ScenarioError([Problem(source, refused.line, refused.message)]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError([Problem(source, None, f"cannot read the file: {error}")]) from None
     return parse(text, source, policy)
 
 
 def parse(text: str, source: str = "<scenario>", policy: Policy = DEFAULT) -> Scenario:
-    """Check a scenario given as YAML or JSON text."""
+    """Check a scenario given as YAML or JSON text (YAML 1.2's core schema; no anchors,
+    no nesting past ``limits.MAX_DEPTH``, no text past ``limits.MAX_BYTES``)."""
     try:
+        check_length(text)
         data = parse_text(text, source)
+    except FileRefused as refused:
+        raise ScenarioError([Problem(source, refused.line, refused.message)]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
