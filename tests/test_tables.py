@@ -1,7 +1,8 @@
 """crossings.tables prints exactly what the plain per-row table, JSON and CSV writer prints.
 
 ``reference_emit`` is that plain version (what the CLI used before the reports needed
-speed at a million cases): the oracle the column-at-a-time output is held to."""
+speed at a million cases), each cell escaped as ``render.escape`` says (issue 10, item 8):
+the oracle the column-at-a-time output is held to."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 
 from crossings.cli.base import emit
 from crossings.render import tables
+from crossings.render.escape import csv_cell, term
 from crossings.render.tables import cell, width
 
 
@@ -30,14 +32,18 @@ def reference_emit(rows: Sequence[dict[str, Any]], fmt: str | None, columns: Seq
                                 lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: cell(row.get(k)) for k in columns})
+            writer.writerow({k: _csv(row.get(k)) for k in columns})
         click.echo(buffer.getvalue(), nl=False)
         return
-    table = [[cell(row.get(c)) for c in columns] for row in rows]
+    table = [[term(cell(row.get(c))) for c in columns] for row in rows]
     widths = [max([len(c)] + [width(r[i]) for r in table]) for i, c in enumerate(columns)]
     click.echo(_line(list(columns), widths))
     for line in table:
         click.echo(_line(line, widths))
+
+
+def _csv(value: Any) -> str:
+    return cell(value) if type(value) in (int, float) else csv_cell(cell(value))
 
 
 def _line(cells: list[str], widths: list[int]) -> str:

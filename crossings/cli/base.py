@@ -4,7 +4,10 @@ Every command module imports this one and nothing of the package above it; the p
 (``crossings.cli``) registers their commands on :data:`cli`. No SQL and no state machine
 here: a command is one :class:`~crossings.service.Service` call (or a few) and output.
 Errors become ``Error: ...`` on stderr with the error's exit code, in one place,
-:class:`CrossingsGroup`.
+:class:`CrossingsGroup`. Every text that leaves a command goes out through the functions
+here (:func:`say`, :func:`echo_lines`, :func:`emit`, :func:`emit_json`, the error line),
+and each escapes stored text there, once (``render.escape``): a stored value cannot move
+the cursor, start a line or reorder a terminal, and JSON stays exact.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import click
 from workflow import WorkflowError
 from workflow.policies import DEFAULT
 
+from ..render.escape import json_safe, term
 from ..render.tables import csv_text, json_chunks, json_text, text_lines
 from ..service import Service
 from .types import DEFAULT_DB
@@ -26,10 +30,11 @@ Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
 class DomainError(click.ClickException):
-    """A WorkflowError on its way to the user: one line, the error's exit code."""
+    """A WorkflowError on its way to the user: one line, escaped (a refusal's reason may
+    quote stored text), the error's exit code."""
 
     def __init__(self, error: WorkflowError) -> None:
-        super().__init__(error.one_line())
+        super().__init__(term(error.one_line()))
         self.exit_code = error.exit_code  # type: ignore[misc]  # per instance: the error's own code
 
 
@@ -38,7 +43,7 @@ class OneLineUsageError(click.UsageError):
 
     def show(self, file: Any = None) -> None:
         hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
-        message = " ".join(self.format_message().split())
+        message = term(" ".join(self.format_message().split()))
         click.echo(f"Error: {message}{hint}", file=file, err=file is None)
 
 
@@ -69,7 +74,7 @@ class CrossingsGroup(click.Group):
             raise DomainError(error) from None
         except OSError as error:  # a file we were asked to write or read: one line, exit 1
             where = f"{error.filename}: " if error.filename else ""
-            raise click.ClickException(f"{where}{error.strerror or error}") from None
+            raise click.ClickException(term(f"{where}{error.strerror or error}")) from None
 
 
 @click.group(cls=CrossingsGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -144,29 +149,38 @@ def service(db: str, create: bool = False) -> Service:
 
 
 def say(message: str) -> None:
-    """A message for the person at the terminal: stderr, never stdout."""
-    click.echo(message, err=True)
+    """A message for the person at the terminal: stderr, never stdout; escaped."""
+    click.echo(term(message), err=True)
 
 
 def echo_lines(lines: Iterable[str], chunk: int = 5000) -> None:
-    """Text lines on stdout, ``chunk`` lines a write."""
+    """Text lines on stdout, ``chunk`` lines a write, each line escaped: a line break,
+    a carriage return or an escape sequence inside one is shown, never acted on."""
     lines = list(lines)
+    if not all(map(str.isprintable, lines)):
+        lines = [line if line.isprintable() else term(line) for line in lines]
+    _write(lines, chunk)
+
+
+def _write(lines: list[str], chunk: int = 5000) -> None:
     for start in range(0, len(lines), chunk):
         click.echo("\n".join(lines[start:start + chunk]))
 
 
 def emit_json(data: Any) -> None:
-    """One JSON document (a case, a report, a group) and a newline."""
-    click.echo(json_text(data))
+    """One JSON document (a case, a report, a group) and a newline; exact, and safe to
+    show (``render.escape.json_safe``)."""
+    click.echo(json_safe(json_text(data)))
 
 
 def emit(rows: Sequence[dict[str, Any]], fmt: str | None, columns: Sequence[str],
          flat: Callable[[Any], str] | None = None) -> None:
-    """Rows as a text table, a JSON array or CSV."""
+    """Rows as a text table, a JSON array or CSV, escaped as they are laid out
+    (``render.tables``: cells measured as shown, JSON safe, CSV formulas neutralised)."""
     if fmt == "json":
         for piece in json_chunks(rows):
             click.echo(piece)
     elif fmt == "csv":
         click.echo(csv_text(rows, columns, flat), nl=False)
     else:
-        echo_lines(text_lines(rows, columns))
+        _write(text_lines(rows, columns))

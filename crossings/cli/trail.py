@@ -9,7 +9,7 @@ import click
 from workflow import IntegrityError
 
 from ..render.tables import json_text
-from .base import db_option, emit_json, output_options, say, service
+from .base import db_option, echo_lines, emit_json, output_options, say, service
 
 
 @click.command()
@@ -38,8 +38,7 @@ def replay(files: tuple[str, ...], db: str | None, fmt: str | None) -> None:
     if fmt == "json":
         emit_json(run.as_dict())
     else:
-        for line in run.lines():
-            click.echo(line)
+        echo_lines(run.lines())
     error = run.error()
     if error is not None:
         raise error
@@ -66,8 +65,7 @@ def verify(checkpoint: str | None, jobs: int | None, db: str, fmt: str | None) -
     if fmt == "json":
         emit_json(report.as_dict())
     else:
-        for problem in report.problems:
-            click.echo(_problem_line(problem))
+        echo_lines(map(_problem_line, report.problems))
     more = report.problem_count - len(report.problems)
     if more > 0:
         say(f"... and {more} more problem(s) not listed")

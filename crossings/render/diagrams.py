@@ -6,6 +6,11 @@ are highlighted (transitions' ``previous`` style), its current state too (``acti
 each edge taken carries the timeline's step numbers. Mermaid and DOT are text and need
 nothing else; SVG and PNG are rendered by Graphviz's ``dot`` program.
 
+Every edge label and the title (which holds a case's name, stored text) go through
+``render.escape.label`` for their syntax, and Mermaid's title is a quoted YAML scalar in
+the front matter, so no stored text breaks a line, a label or the front matter. A state
+is drawn under its name, an identifier of the policy table (Mermaid's ``as id`` too).
+
 transitions and graphviz are imported only when a diagram is drawn: the command line
 must start fast.
 """
@@ -17,6 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal, Mapping
 
 from workflow import Policy, Trigger, WorkflowError
+
+from .escape import label as escaped, yaml_string
+
+Syntax = Literal["mermaid", "dot"]
 
 FORMATS = ("mermaid", "dot", "svg", "png")
 INSTALL_DOT = ("install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
@@ -53,19 +62,21 @@ def case_path(current: str, rows: Iterable[Mapping[str, Any]]) -> Path:
     return path
 
 
-def _label(trigger: Trigger, steps: list[int] | None = None) -> str:
+def _label(trigger: Trigger, steps: list[int] | None = None,
+           syntax: Syntax = "mermaid") -> str:
     label = f"{trigger.name} ({', '.join(trigger.clauses)})"
     if steps:
         label += f" · step{'s' if len(steps) > 1 else ''} {', '.join(map(str, steps))}"
-    return label
+    return escaped(label, syntax)
 
 
 def transitions_table(policy: Policy, path: Path | None = None,
-                      end: str = "") -> list[dict[str, Any]]:
+                      end: str = "", syntax: Syntax = "mermaid") -> list[dict[str, Any]]:
     """One transition per trigger and source; internal triggers drawn as loops.
 
     ``end`` closes each label: DOT's left-aligned line break puts each trigger of a loop
-    on a line of its own (transitions joins the labels of one edge with " | ")."""
+    on a line of its own (transitions joins the labels of one edge with " | "); each
+    label is escaped for ``syntax`` before it."""
     table = []
     for trigger in policy.triggers:
         if trigger.opens:
@@ -74,11 +85,12 @@ def transitions_table(policy: Policy, path: Path | None = None,
             dest = trigger.dest or source
             steps = path.steps.get((source, dest, trigger.name)) if path else None
             table.append({"trigger": trigger.name, "source": source, "dest": dest,
-                          "label": _label(trigger, steps) + end})
+                          "label": _label(trigger, steps, syntax) + end})
     return table
 
 
 _LINE_END = {"graphviz": "\\l", "mermaid": ""}
+_SYNTAX: dict[str, Syntax] = {"graphviz": "dot", "mermaid": "mermaid"}
 
 
 class _Model:
@@ -94,7 +106,8 @@ def _machine(policy: Policy, engine: Literal["graphviz", "mermaid"], title: str,
     model = _Model()
     machine = GraphMachine(model=model, states=policy.state_names,
                            initial=policy.initial.name,
-                           transitions=transitions_table(policy, path, _LINE_END[engine]),
+                           transitions=transitions_table(policy, path, _LINE_END[engine],
+                                                         _SYNTAX[engine]),
                            auto_transitions=False,
                            graph_engine=engine, title=title)
     styles: dict[str, Any] = copy.deepcopy(machine.style_attributes)
@@ -113,14 +126,15 @@ def _machine(policy: Policy, engine: Literal["graphviz", "mermaid"], title: str,
     return model
 
 
-def _open_label(policy: Policy, path: Path | None) -> str:
+def _open_label(policy: Policy, path: Path | None, syntax: Syntax = "mermaid") -> str:
     opened = [path.opened_at] if path and path.opened_at else None
-    return _label(policy.opening, opened)
+    return _label(policy.opening, opened, syntax)
 
 
 def mermaid(policy: Policy, title: str, path: Path | None = None) -> str:
-    """Mermaid stateDiagram-v2 text, from transitions' mermaid engine."""
-    model = _machine(policy, "mermaid", f"title: {title}", path)
+    """Mermaid stateDiagram-v2 text, from transitions' mermaid engine; the title a quoted
+    YAML scalar in the front matter."""
+    model = _machine(policy, "mermaid", f"title: {yaml_string(title)}", path)
     lines = model.get_graph().source.splitlines()
     start = f"  [*] --> {policy.initial.name}"
     lines = [f"{line}: {_open_label(policy, path)}" if line == start else line
@@ -131,7 +145,7 @@ def mermaid(policy: Policy, title: str, path: Path | None = None) -> str:
 
 def _digraph(policy: Policy, title: str, path: Path | None) -> Any:
     try:
-        model = _machine(policy, "graphviz", title, path)
+        model = _machine(policy, "graphviz", escaped(title, "dot"), path)
         graph = model.get_graph()
     except ImportError:
         raise MissingTool("DOT, SVG and PNG diagrams need the graphviz Python package: "
@@ -139,7 +153,7 @@ def _digraph(policy: Policy, title: str, path: Path | None) -> Any:
     graph.node("__new__", label="", shape="point", width="0.15", style="filled",
                fillcolor="black")
     style = {"color": "blue"} if path and path.opened_at else {}
-    graph.edge("__new__", policy.initial.name, label=_open_label(policy, path), **style)
+    graph.edge("__new__", policy.initial.name, label=_open_label(policy, path, "dot"), **style)
     return graph
 
 

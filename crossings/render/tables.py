@@ -6,6 +6,11 @@ measured and padded once, lines are joined by C code and written in large chunks
 rows are encoded to JSON with the encoder's own C string quoting. The output is byte for
 byte what the plain per-row version prints (``tests/test_tables.py`` keeps that version as
 its oracle).
+
+Stored text is escaped here as the table is laid out (``render.escape``): a text cell is
+measured as it will be shown, a CSV text cell that would start a formula is neutralised,
+and a JSON string has what json leaves raw escaped. Each column is checked at once in C
+(``str.isprintable``), so a column that needs nothing costs that check and nothing more.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from operator import itemgetter
 from typing import Any, Callable, Iterator, Sequence
 
 import unicodedata
+
+from .escape import csv_cell, json_safe, term
 
 CHUNK = 5000  # rows a piece of JSON (the CLI writes it piece by piece)
 
@@ -71,10 +78,21 @@ def _cells(values: list[Any]) -> list[str]:
 
 
 def _padding(name: str, cells: list[str]) -> dict[str, str]:
-    """Each distinct cell of a column (and its heading) -> the cell padded to the width."""
-    widths = {text: len(text) if text.isascii() else width(text) for text in {name, *cells}}
+    """Each distinct cell of a column (and its heading) -> the cell, escaped, padded to
+    the width."""
+    distinct = {name, *cells}
+    if not all(map(str.isprintable, distinct)):
+        return _escaped_padding(distinct)
+    widths = {text: len(text) if text.isascii() else width(text) for text in distinct}
     widest = max(widths.values())
     return {text: text + " " * (widest - w) for text, w in widths.items()}
+
+
+def _escaped_padding(distinct: set[str]) -> dict[str, str]:
+    shown = {text: term(text) for text in distinct}
+    widths = {text: width(s) for text, s in shown.items()}
+    widest = max(widths.values())
+    return {text: shown[text] + " " * (widest - w) for text, w in widths.items()}
 
 
 # -- JSON ----------------------------------------------------------------------------------
@@ -82,15 +100,16 @@ def _padding(name: str, cells: list[str]) -> dict[str, str]:
 def json_chunks(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
     """``json.dumps(list(rows), ensure_ascii=False, indent=2)`` in pieces that, each echoed
     with its newline, make the same text. Rows of scalars with the same keys are encoded
-    here, CHUNK rows at a time and a column at a time; anything else by json.dumps."""
+    here, CHUNK rows at a time and a column at a time; anything else by json.dumps. Each
+    piece is :func:`~crossings.render.escape.json_safe`: the same data, safe to show."""
     rows = list(rows)
     names = tuple(rows[0]) if rows else ()
     if not names or not _flat(rows, names):
-        yield json.dumps(rows, ensure_ascii=False, indent=2)
+        yield json_safe(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     # A NUL marks each value's place: a key's own NUL is quoted as \u0000 by the encoder.
     members = ",\n".join(f"    {encode_basestring(k)}: \0" for k in names)
-    template = "  {\n" + members.replace("%", "%%").replace("\0", "%s") + "\n  }"
+    template = json_safe("  {\n" + members.replace("%", "%%").replace("\0", "%s") + "\n  }")
     yield "["
     for start in range(0, len(rows), CHUNK):
         columns = _encoded(rows[start:start + CHUNK], names)
@@ -116,12 +135,19 @@ def _encoded(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[list[st
         values = list(map(itemgetter(name), rows))
         kinds = set(map(type, values))
         if kinds <= {str}:
-            out.append(list(map(encode_basestring, values)))
+            out.append(_json_safe_column(list(map(encode_basestring, values))))
         elif kinds <= {int}:
             out.append(list(map(int.__repr__, values)))
         else:
-            out.append([_scalar(v) for v in values])
+            out.append(_json_safe_column([_scalar(v) for v in values]))
     return out
+
+
+def _json_safe_column(encoded: list[str]) -> list[str]:
+    """One column's JSON values, each :func:`~crossings.render.escape.json_safe`."""
+    if "".join(encoded).isprintable():
+        return encoded
+    return [text if text.isprintable() else json_safe(text) for text in encoded]
 
 
 def _scalar(value: Any) -> str:
@@ -144,8 +170,26 @@ def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str],
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    if flat is None:
-        writer.writerows(zip(*(_cells(_values(rows, c)) for c in columns)))
-    else:
-        writer.writerows([[flat(row.get(c)) for c in columns] for row in rows])
+    writer.writerows(zip(*(_csv_column(_values(rows, c), flat) for c in columns)))
     return buffer.getvalue()
+
+
+_NUMBERS = {int, float}
+_NOT_TEXT = {int, float, bool, type(None)}
+_FIRST = itemgetter(slice(0, 1))
+_FORMULA = frozenset("=+-@")  # tab and CR, the other two starts, are not printable
+
+
+def _csv_column(values: list[Any], flat: Callable[[Any], str] | None) -> list[str]:
+    """One column's CSV cells: each value as :func:`cell` (or ``flat``), text cells
+    through :func:`~crossings.render.escape.csv_cell`; numbers stay numbers."""
+    cells = _cells(values) if flat is None else list(map(flat, values))
+    if set(map(type, values)) <= _NOT_TEXT or _plain(cells):
+        return cells
+    return [text if type(value) in _NUMBERS else csv_cell(text)
+            for value, text in zip(values, cells)]
+
+
+def _plain(cells: list[str]) -> bool:
+    """No cell needs escaping or starts a formula (two passes in C over the column)."""
+    return "".join(cells).isprintable() and _FORMULA.isdisjoint(map(_FIRST, cells))
