@@ -155,25 +155,37 @@ class Trigger:
 
 @dataclass(frozen=True)
 class Setting:
-    """A value the source leaves to the office (a period, a cut-off date, a name)."""
+    """A value the source leaves to the office (a period, a cut-off date, a name), with
+    the range it may take: checked when it is set, so no later report can trip on it."""
     name: str
     default: Any
     kind: str  # int | date | text
     help: str
     clauses: tuple[str, ...]
+    low: Any = None  # the smallest value allowed (int: 0 unless said; date: any)
+    high: Any = None  # the largest (int: required; date: any; text: a length)
 
     def clean(self, value: Any) -> Any:
         if self.kind == "int":
-            try:
-                number = int(str(value).strip())
-            except ValueError:
-                raise InvalidInput(f"setting {self.name}: {value!r} is not a whole number") from None
-            if number < 0:
-                raise InvalidInput(f"setting {self.name}: {number} is negative")
-            return number
+            return self._number(value)
         if self.kind == "date":
-            return parse_date(value, self.name)
-        return clean_text(value, self.name, blank_ok=False)
+            date = parse_date(value, self.name)
+            if (self.low and date < self.low) or (self.high and date > self.high):
+                raise InvalidInput(f"setting {self.name}: {date} is outside {self.low} to "
+                                   f"{self.high}")
+            return date
+        return clean_text(value, self.name, blank_ok=False, limit=self.high or 1000)
+
+    def _number(self, value: Any) -> int:
+        text = str(value).strip()
+        if not text.isdecimal() or len(text) > 18:  # no sign, exponent or 64-bit overflow
+            raise InvalidInput(f"setting {self.name}: {value!r} is not a whole number "
+                               f"from {self.low or 0} to {self.high}")
+        number = int(text)
+        if not (self.low or 0) <= number <= self.high:
+            raise InvalidInput(f"setting {self.name}: {number} is outside {self.low or 0} to "
+                               f"{self.high}")
+        return number
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,8 @@ def _fact_problems(policy: Policy) -> list[str]:
     out += [f"fact {n} is declared as an option and as derived" for n in names & derived]
     out += [f"show lists unknown derived fact {n}" for n in policy.shown if n not in derived]
     out += [f"summary by unknown fact {n}" for n in policy.summaries if n not in names]
+    out += [f"setting {s.name} of kind int has no upper bound" for s in policy.settings
+            if s.kind == "int" and s.high is None]
     out += [f"the register shows unknown fact {n}" for n in policy.register if n not in names]
     for trig in policy.triggers:
         for param in trig.params:

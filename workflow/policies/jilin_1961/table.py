@@ -251,16 +251,17 @@ STATES: tuple[State, ...] = (
 SETTINGS: tuple[Setting, ...] = (
     Setting("short_period_days", 15, "int",
             "P2's 'short period': days from investigation to handover. An assumption: no "
-            "source gives a number.", ("P2",)),
+            "source gives a number.", ("P2",), high=3650),
     Setting("transfer_cutoff", "1960-12-31", "date",
-            "T's '1960 or earlier': the last crossing date that qualifies.", ("T",)),
+            "T's '1960 or earlier': the last crossing date that qualifies.", ("T",),
+            low="1900-01-01", high="2099-12-31"),
     Setting("consulate", "Consulate General of the DPRK in Changchun", "text",
             "Where P3's name list is reported. The translation's '[in Shenyang]' is the "
             "translator's insertion; the DPRK closed that consulate in February 1960 and "
-            "its Changchun Consulate General served Jilin in 1960-64.", ("P3",)),
+            "its Changchun Consulate General served Jilin in 1960-64.", ("P3",), high=200),
     Setting("referral_reply_days", 60, "int",
             "Days after a referral with no consulate reply before it is reported overdue.",
-            ("P3",)),
+            ("P3",), high=3650),
 )
 
 SECTIONS: tuple[Section, ...] = (
