@@ -29,7 +29,8 @@ def store_kind(target: str) -> str:
 
 
 def open_store(target: str, policy: Policy, **options: Any) -> Store:
-    """Open (and with ``create=True``, make) the database at ``target`` for ``policy``."""
+    """Open the database at ``target`` for ``policy``: ``create=True`` makes a new one,
+    ``readonly=True`` opens it for reading only."""
     kind = store_kind(target)
     path = str(target).partition("://")[2] if "://" in str(target) else str(target)
     return STORES[kind](path, policy, **options)  # type: ignore[call-arg]

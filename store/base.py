@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from workflow import Actor, Case, Policy
 from workflow.queries import Section
@@ -53,7 +53,11 @@ class Store(ABC):
     def actors(self) -> list[dict[str, Any]]: ...
 
     @abstractmethod
-    def insert_actor(self, name: str, role: str, added_at: str) -> None: ...
+    def insert_actor(self, actor: Actor, added_at: str) -> None:
+        """Register an actor with their role and public key (names unique when folded)."""
+
+    @abstractmethod
+    def retire_actor(self, name: str, retired_at: str) -> None: ...
 
     @abstractmethod
     def stored_settings(self) -> dict[str, Any]: ...
@@ -101,8 +105,9 @@ class Store(ABC):
 
     # audit trail ---------------------------------------------------------------------
     @abstractmethod
-    def append(self, rows: list[dict[str, Any]]) -> list[int]:
-        """Append rows to the chained trail; returns their sequence numbers."""
+    def append(self, rows: list[dict[str, Any]], sign: Callable[[bytes], str]) -> list[int]:
+        """Append rows to the chained trail, each signed by ``sign`` over its canonical
+        bytes (its prev hash included); returns their sequence numbers."""
 
     @abstractmethod
     def audit(self, **filters: Any) -> Iterator[dict[str, Any]]:
@@ -121,10 +126,15 @@ class Store(ABC):
         """The audit row at ``seq``, or None."""
 
     @abstractmethod
+    def last_recorded_at(self) -> str:
+        """When the trail's last row was recorded ('' for an empty trail): a new row is
+        never recorded before it, whatever a clock says."""
+
+    @abstractmethod
     def head(self) -> dict[str, Any]:
         """``{"rows": count, "seq": last seq, "hash": last hash}``."""
 
-    # groups (derived from the trail) and retried requests ---------------------------------
+    # groups and retried requests (both read from the trail) --------------------------------
     @abstractmethod
     def next_group_id(self) -> int: ...
 
@@ -141,10 +151,20 @@ class Store(ABC):
         """One row per group: id, at, its options, officer, people (count), names."""
 
     @abstractmethod
-    def get_request(self, request_id: str) -> dict[str, Any] | None: ...
+    def request_rows(self, request_id: str) -> list[dict[str, Any]]:
+        """The audit rows a command given this retry key wrote, in seq order."""
 
     @abstractmethod
-    def put_request(self, request_id: str, result: Mapping[str, Any]) -> None: ...
+    def last_event_date(self, case_id: int) -> str | None:
+        """The latest event date recorded for a case (applied or refused rows)."""
+
+    @abstractmethod
+    def first_row(self) -> dict[str, Any] | None:
+        """The trail's first row: the first administrator's registration."""
+
+    @abstractmethod
+    def schema_problems(self) -> list[str]:
+        """Every schema object that is not exactly what this code creates, named."""
 
     # reports -----------------------------------------------------------------------------
     @abstractmethod

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers.casework import ACTORS, dump, fixed_clock, one_error_line
+from helpers.actors import ADMIN, new_database
+from helpers.casework import dump, fixed_clock, one_error_line
 from click.testing import CliRunner, Result
 
 from crossings.cli import cli
@@ -76,7 +77,7 @@ CATALOGUE = [
     bad("at-not-a-date", [*INVESTIGATE[:-2], "--at", "yesterday"], 1, "is not a date"),
     bad("at-in-the-future", [*INVESTIGATE[:-2], "--at", "2999-01-01"], 1, "in the future"),
     bad("at-before-detention", [*INVESTIGATE[:-2], "--at", "1961-11-01"], 1,
-        "before case 1 was opened"),
+        "the latest event recorded for case 1"),
     bad("crossed-after-detention", [*OPEN[:4], "1961-12-01", *OPEN[5:]], 1,
         "after the detention date 1961-11-10"),
     bad("crossed-february-30", [*OPEN[:4], "1961-02-30", *OPEN[5:]], 1, "not a valid date"),
@@ -146,38 +147,38 @@ CATALOGUE = [
     bad("unknown-actor", [*INVESTIGATE, "--as", "Nobody"], 1, "unknown actor 'Nobody'"),
     bad("blank-actor", [*INVESTIGATE, "--as", "  "], 1, "no acting actor"),
     bad("actor-sql", [*INVESTIGATE, "--as", "Zhao' OR '1'='1"], 1, "unknown actor"),
-    bad("actor-add-twice", ["actor", "add", "Zhao", "--role", "county-officer"], 1,
+    bad("actor-add-twice", ["actor", "add", "Zhao", "--role", "county-officer", "--as", ADMIN], 1,
         "already registered"),
-    bad("actor-add-unknown-role", ["actor", "add", "Pang", "--role", "mayor"], 2,
+    bad("actor-add-unknown-role", ["actor", "add", "Pang", "--role", "mayor", "--as", ADMIN], 2,
         "'mayor' is not one of"),
-    bad("actor-add-blank-name", ["actor", "add", " ", "--role", "county-officer"], 1,
+    bad("actor-add-blank-name", ["actor", "add", " ", "--role", "county-officer", "--as", ADMIN], 1,
         "must not be blank"),
     # settings
-    bad("setting-not-a-number", ["setting", "set", "short_period_days", "fifteen"], 1,
+    bad("setting-not-a-number", ["setting", "set", "short_period_days", "fifteen", "--as", ADMIN], 1,
         "not a whole number"),
-    bad("setting-impossible-date", ["setting", "set", "transfer_cutoff", "1960-02-30"], 1,
+    bad("setting-impossible-date", ["setting", "set", "transfer_cutoff", "1960-02-30", "--as", ADMIN], 1,
         "not a valid date"),
-    bad("setting-unknown", ["setting", "set", "colour", "red"], 2, "'colour' is not one of"),
-    bad("setting-blank", ["setting", "set", "consulate", " "], 1, "must not be blank"),
+    bad("setting-unknown", ["setting", "set", "colour", "red", "--as", ADMIN], 2, "'colour' is not one of"),
+    bad("setting-blank", ["setting", "set", "consulate", " ", "--as", ADMIN], 1, "must not be blank"),
     # database files
     bad("junk-file-read", ["show", "1"], 1, "not a crossings database", db="junk"),
     bad("junk-file-trigger", INVESTIGATE, 1, "not a crossings database", db="junk"),
-    bad("junk-file-actor-add", ["actor", "add", "Pang", "--role", "county-officer"], 1,
+    bad("junk-file-actor-add", ["actor", "add", "Pang", "--role", "county-officer", "--as", ADMIN], 1,
         "not a crossings database", db="junk"),
     bad("other-sqlite-read", ["list"], 1, "not a crossings database", db="foreign"),
-    bad("other-sqlite-actor-add", ["actor", "add", "Pang", "--role", "county-officer"], 1,
+    bad("other-sqlite-actor-add", ["actor", "add", "Pang", "--role", "county-officer", "--as", ADMIN], 1,
         "not a crossings database", db="foreign"),
     bad("read-only-trigger", INVESTIGATE, 1, "read-only", db="read-only"),
-    bad("read-only-actor-add", ["actor", "add", "Pang", "--role", "county-officer"], 1,
+    bad("read-only-actor-add", ["actor", "add", "Pang", "--role", "county-officer", "--as", ADMIN], 1,
         "read-only", db="read-only"),
     bad("missing-db-show", ["show", "1"], 1, "no database at", db="missing"),
     bad("missing-db-log", ["log"], 1, "no database at", db="missing"),
     bad("missing-db-list", ["list"], 1, "no database at", db="missing"),
     bad("missing-db-trigger", INVESTIGATE, 1, "no database at", db="missing"),
-    bad("db-path-nul-byte", ["actor", "add", "Pang", "--role", "county-officer", "--db",
-                             "crossings\x00.db"], 1, "NUL byte"),
-    bad("db-is-a-directory", ["actor", "add", "Pang", "--role", "county-officer"], 1,
-        "cannot open", db="directory"),
+    bad("db-path-nul-byte", ["actor", "add", "Pang", "--role", "county-officer", "--as", ADMIN,
+                             "--db", "crossings\x00.db"], 1, "NUL byte"),
+    bad("db-is-a-directory", ["actor", "add", "Pang", "--role", "county-officer", "--as", ADMIN], 1,
+        "no database at", db="directory"),
 ]
 
 
@@ -187,9 +188,7 @@ CATALOGUE = [
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Case 1 detained, case 2 persuading with an agreed attempt; WAL checkpointed."""
     path = tmp_path_factory.mktemp("template") / "crossings.db"
-    svc = Service.open(str(path), create=True, clock=fixed_clock)
-    for name, role in ACTORS.items():
-        svc.add_actor(name, role)
+    svc = new_database(str(path), clock=fixed_clock)
     for name in ("Pak Sun-hui", "Kim Yong-su"):
         svc.fire("open", None, "Zhao", name=name, crossed_on="1961-10", place="Badaogou", at="1961-11-10")
     svc.fire("investigate", 2, "Zhao", at=D, citizenship="dprk")
@@ -371,14 +370,16 @@ def test_a_setting_changed_as_an_unknown_actor_is_rejected_and_writes_nothing(ru
     before = dump(run.db)
     result = run("setting", "set", "short_period_days", "20", "--as", "Nobody")
     assert result.exit_code == 1
-    assert result.stderr.strip() == "Error: unknown actor 'Nobody': register with 'crossings actor add'"
+    assert result.stderr.strip() == ("Error: unknown actor 'Nobody': the administrator "
+                                     "registers actors with 'crossings actor add'")
     assert dump(run.db) == before
 
 
-def test_a_setting_changed_as_an_actor_records_who_and_their_role(run):
-    assert run("setting", "set", "short_period_days", "20", "--as", "Liu").exit_code == 0
+def test_a_setting_changed_by_an_administrator_records_who_and_their_role(run):
+    assert run("setting", "set", "short_period_days", "20", "--as", "Admin").exit_code == 0
     rows = json.loads(run("log", "--trigger", "setting", "--json").stdout)
-    assert [(r["actor"], r["role"]) for r in rows] == [("Liu", "foreign-affairs")]
+    assert [(r["actor"], r["role"], r["outcome"]) for r in rows] == [
+        ("Admin", "administrator", "applied")]
 
 
 def test_a_blank_complaint_is_rejected_and_writes_nothing(run):
@@ -395,7 +396,7 @@ def test_a_blank_complaint_is_rejected_and_writes_nothing(run):
 @pytest.mark.parametrize("args", [["checkpoint", "--out", "no-such-dir/cp.json"],
                                   ["diagram", "--output", "no-such-dir/d.mmd"]])
 def test_an_output_file_that_cannot_be_written_is_one_error_line(run, args, tmp_path):
-    result = run(*args[:-1], str(tmp_path / args[-1]))
+    result = run(*args[:-1], str(tmp_path / args[-1]), actor="Zhao")
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("Error: ") and "No such file or directory" in result.stderr
@@ -406,4 +407,4 @@ def test_a_checkpoint_with_a_non_numeric_row_count_is_rejected(run, tmp_path):
     bad.write_text('{"rows": "5", "seq": 1, "hash": "x"}', encoding="utf-8")
     result = run("verify", "--checkpoint", str(bad))
     assert result.exit_code == 1
-    assert "is not a checkpoint" in result.stderr and result.stderr.count("\n") == 1
+    assert "is not a signed checkpoint" in result.stderr and result.stderr.count("\n") == 1

@@ -42,8 +42,8 @@ def test_a_driver_error_inside_a_batch_rolls_the_whole_batch_back(
     kept = service.fire("open", None, "Zhao", **{**CROSSER, "name": "Kept Before"})
     before, head = _trail(service), service.store.head()
     conn = sqlite3.connect(db_path)
-    conn.execute("CREATE TRIGGER fail_requests BEFORE INSERT ON requests "
-                 "BEGIN SELECT RAISE(ABORT, 'simulated disk trouble'); END")
+    conn.execute("CREATE TRIGGER fail_retried BEFORE INSERT ON audit WHEN NEW.request_id "
+                 "IS NOT NULL BEGIN SELECT RAISE(ABORT, 'simulated disk trouble'); END")
     conn.commit()
     conn.close()
     with pytest.raises(StoreError, match="batch was rolled back"), service.batch():

@@ -46,8 +46,8 @@ def trail(d: Driver, case: int) -> list[tuple[str, str, tuple[str, ...]]]:
     return [(r["trigger"], r["outcome"], tuple(r["clauses"])) for r in d.reader.log(case_id=case)]
 
 
-def hand_over(d: Driver, *cases: int) -> Any:
-    return d.do(Step("hand_over", cases, "Kim", HANDOVER, at="1961-11-21"))
+def hand_over(d: Driver, *cases: int, at: str = "1961-11-21") -> Any:
+    return d.do(Step("hand_over", cases, "Kim", HANDOVER, at=at))
 
 
 # -- one walk per clause ----------------------------------------------------------------
@@ -62,7 +62,7 @@ def test_p1_mother_and_two_minors_are_handed_over_as_one_group(driver: Driver) -
         d.ok(Step("begin_persuasion", (case,)))
     persuade(d, mother, "refused")
     d.ok(Step("provide", (mother,), params={"items": ["food", "clothing"]}))
-    out = hand_over(d, mother, son, girl)
+    out = hand_over(d, mother, son, girl, at=LATER)  # the same day as the attempts
     assert out.exit_code == 1
     line = one_error_line(out.stderr)
     assert all(f"case {c}:" in line for c in (mother, son, girl))
@@ -89,7 +89,7 @@ def test_p2_visitor_is_admonished_then_sent_back(driver: Driver) -> None:
     visitor = investigated(d, purpose="visiting-relatives", name="Kim Yong-su",
                            purpose_note="his sister in Changbai")
     d.ok(Step("begin_persuasion", (visitor,)))
-    assert hand_over(d, visitor).exit_code == 1
+    assert hand_over(d, visitor, at=LATER).exit_code == 1
     persuade(d, visitor, "refused")
     assert hand_over(d, visitor).exit_code == 0
     assert d.case(visitor).state == "returned"
@@ -244,7 +244,7 @@ def test_transfer_cutoff_applies_only_when_the_whole_crossing_range_is_in_1960_o
 
 
 def test_transfer_cutoff_is_a_setting_kept_in_the_database(driver: Driver) -> None:
-    driver.reader.set_setting("transfer_cutoff", "1961-01-31")
+    driver.reader.set_setting("transfer_cutoff", "1961-01-31", "Admin")
     case = persuading(driver, "refused", crossed_on="1961-01")
     driver.ok(Step("approve_transfer", (case,), "Wang"))
 

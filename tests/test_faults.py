@@ -24,7 +24,9 @@ import pytest
 
 from helpers import faulty
 from helpers.chain import connect, database_problems, dump
-from crossings.service import Command, Service
+from helpers.actors import ADMIN, new_database
+from crossings.keys import PrivateKey
+from crossings.service import Service
 from workflow import Conflict, GuardRefused, RoleRefused, StoreError, WorkflowError
 
 AT = "1961-11-20"
@@ -55,9 +57,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def build_template(path: Path) -> Path:
     """Case 1 detained; cases 2 and 3 ready for return; case 4 married, 2 refusals."""
-    with Service.open(str(path), create=True, clock=clock) as svc:
-        for name, role in ACTORS.items():
-            svc.add_actor(name, role)
+    with new_database(str(path), clock=clock) as svc:
         svc.fire("open", None, "Zhao", at="1961-11-10", name="Ri Ok", crossed_on="1961-10",
                       place="Badaogou")
         _persuading(svc, "Pak Sun-hui", "none", ["agreed"])
@@ -73,10 +73,15 @@ def _batch(svc: Service) -> None:
         svc.fire("open", None, "Zhao", at=AT, name="Han Ok-sun", crossed_on="1961-05", place="Changbai")
 
 
+PAK = PrivateKey.generate()
+
 # name -> (the command, what it raises when nothing fails: None, GuardRefused, ...)
 COMMANDS: dict[str, tuple[Callable[[Service], Any], type[Exception] | None]] = {
-    "actor add": (lambda s: s.add_actor("Pak", "county-officer"), None),
-    "setting set": (lambda s: s.set_setting("short_period_days", 20, "Zhao"), None),
+    # With a public key made elsewhere: the sweep adds Pak to copies of one database, and a
+    # key made here would be kept once per database, in the one key directory.
+    "actor add": (lambda s: s.add_actor("Pak", "county-officer", ADMIN,
+                                        public_key=PAK.public), None),
+    "setting set": (lambda s: s.set_setting("short_period_days", 20, ADMIN), None),
     "open": (lambda s: s.fire("open", None, "Zhao", at=AT, name="Ri Chol", crossed_on="1961-10",
                                    place="Badaogou"), None),
     "investigate": (lambda s: s.fire("investigate", 1, "Zhao", at=AT, citizenship="dprk",
@@ -85,7 +90,7 @@ COMMANDS: dict[str, tuple[Callable[[Service], Any], type[Exception] | None]] = {
     "refer, refused by a guard": (lambda s: s.fire("refer", 4, "Zhao", at=AT), GuardRefused),
     "persuade, refused by role": (lambda s: s.fire("persuade", 4, "Kim", at=AT,
                                                    outcome="agreed"), RoleRefused),
-    "hand-over of a group": (lambda s: s.run(Command.of("hand_over", [2, 3], "Kim", at=AT, **GROUP)).group, None),
+    "hand-over of a group": (lambda s: s.fire("hand_over", [2, 3], "Kim", at=AT, **GROUP), None),
     "persuade with a retry key": (lambda s: s.fire("persuade", 4, "Zhao", at=AT,
                                                    request_id="r-1", outcome="agreed"), None),
     "batch of three": (_batch, None),
@@ -229,8 +234,7 @@ def _applied_rows(db: Path) -> int:
 
 def test_a_full_database_fails_the_write_with_a_store_error_and_changes_nothing(tmp_path):
     db = tmp_path / "full.db"
-    with Service.open(str(db), create=True, clock=clock) as svc:
-        svc.add_actor("Zhao", "county-officer")
+    with new_database(str(db), clock=clock) as svc:
         pages = svc.store.conn.execute("PRAGMA page_count").fetchone()[0]
         svc.store.conn.execute(f"PRAGMA max_page_count = {pages}")
         before, error = dump(db), None

@@ -161,7 +161,7 @@ def test_an_event_dated_before_the_detention_is_rejected(driver: Driver) -> None
     out = driver.do(Step("investigate", (case,), params={"citizenship": "dprk"},
                          at="1961-11-09"))
     assert out.exit_code == 1
-    assert "before case" in one_error_line(out.stderr)
+    assert "the latest event recorded for case" in one_error_line(out.stderr)
     assert dump(driver.path) == before
 
 

@@ -73,9 +73,9 @@ def template() -> Path:
         folder = tempfile.mkdtemp(prefix="crossings-props-")
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         path = Path(folder) / "template.db"
-        with Service.open(str(path), create=True, clock=clock) as svc:
+        with Service.init(str(path), "Admin", clock=clock) as svc:
             for name, role in ACTORS.items():
-                svc.add_actor(name, role)
+                svc.add_actor(name, role, "Admin")
         _TEMPLATE["path"] = path
     return _TEMPLATE["path"]
 
@@ -202,6 +202,7 @@ class Clerks(RuleBasedStateMachine):
             prediction.apply()
         elif prediction.kind == "refused":
             self._check_refusal(trigger, prediction, error, rows, cases)
+            self.model.refused(prediction)
         else:
             assert error is not None and not isinstance(error, Refused), (
                 f"{trigger}: the model rejects it, crossings gave {error!r}")
@@ -267,7 +268,8 @@ class Clerks(RuleBasedStateMachine):
             trigger = data.draw(st.sampled_from(weighted), label="trigger")
             actor = who(data.draw(st.sampled_from(["right"] * 6 + list(ACTORS)), label="actor"),
                         trigger)
-            at = data.draw(st.sampled_from([d for d in DATES if d >= case.opened_on]),
+            at = data.draw(st.sampled_from([d for d in DATES
+                                            if d >= max(case.opened_on, case.last_at)]),
                            label="at")
             if trigger == "hand_over":
                 self._hand_over(self._group_with(case_id, data), actor, at)
@@ -319,7 +321,7 @@ class Clerks(RuleBasedStateMachine):
 
     @rule(cutoff=st.sampled_from(["1960-12-31", "1961-01-31", "1959-12-31"]))
     def change_cutoff(self, cutoff: str) -> None:
-        self.svc.set_setting("transfer_cutoff", cutoff, "Wang")
+        self.svc.set_setting("transfer_cutoff", cutoff, "Admin")
         self.model.cutoff = cutoff
 
     # -- invariants ---------------------------------------------------------------------

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from helpers.actors import ADMIN, new_database
+from helpers.casework import dump
 from helpers.fixtures import fixed_clock
 from crossings.cli import cli
 from crossings.replay import load, replay_paths, replay_scenario
@@ -96,7 +97,7 @@ def test_replay_json_gives_each_divergence_with_file_and_line():
 def test_replay_into_a_database_reuses_actors_with_the_same_role(service, db_path):
     service.close()
     files = [CASES / "p3-married-consulate-agrees.yaml", CASES / "roles-refused.yaml"]
-    result = replay_cli(*map(str, files), "--db", db_path)
+    result = replay_cli(*map(str, files), "--db", db_path, "--as", ADMIN)
     assert result.exit_code == 0, result.stdout
     with Service.open(db_path) as again:
         names = [a["name"] for a in again.actors()]
@@ -104,12 +105,12 @@ def test_replay_into_a_database_reuses_actors_with_the_same_role(service, db_pat
 
 
 def test_an_actor_registered_with_another_role_stops_that_file(service, db_path):
-    service.add_actor("Choe", "border-defence")
+    service.add_actor("Choe", "border-defence", "Admin")
     scenario = load(CASES / "p2-visitor-sent-back.yaml")
     text = (CASES / "p2-visitor-sent-back.yaml").read_text(encoding="utf-8")
     assert scenario.actors[0].name == "Zhao"
     service.store.conn.execute("UPDATE actors SET role = 'border-defence' WHERE name = 'Zhao'")
-    report = replay_scenario(service, scenario)
+    report = replay_scenario(service, scenario, admin=ADMIN)
     assert not report.ok
     assert report.divergences[0].line == text.splitlines().index(
         "  - {name: Zhao, role: county-officer}") + 1
@@ -117,13 +118,13 @@ def test_an_actor_registered_with_another_role_stops_that_file(service, db_path)
 
 
 def test_events_keep_their_own_dates_beside_the_time_recorded(service):
-    replay_scenario(service, CASES / "p3-married-consulate-agrees.yaml")
+    replay_scenario(service, CASES / "p3-married-consulate-agrees.yaml", admin=ADMIN)
     rows = list(service.log(trigger="grant_residency"))
     assert [(r["at"], r["recorded_at"][:10]) for r in rows] == [("1962-03-05", "2026-11-29")]
 
 
 def test_a_files_settings_are_recorded_as_setup_rows_and_put_back_after(service):
-    replay_scenario(service, CASES / "settings-consulate-and-cutoff.yaml")
+    replay_scenario(service, CASES / "settings-consulate-and-cutoff.yaml", admin=ADMIN)
     rows = [r["given"] for r in service.log(trigger="setting")]
     assert rows == [{"name": "consulate", "value": "Consulate General of the DPRK in Shenyang"},
                     {"name": "transfer_cutoff", "value": "1961-01-31"},
@@ -132,34 +133,36 @@ def test_a_files_settings_are_recorded_as_setup_rows_and_put_back_after(service)
 
 
 def test_a_files_settings_apply_to_its_own_replay_and_the_databases_return_after(service):
-    service.set_setting("short_period_days", 20)  # the office's own, named by no file
-    replay_scenario(service, CASES / "settings-consulate-and-cutoff.yaml")
+    service.set_setting("short_period_days", 20, "Admin")  # the office's own, named by no file
+    replay_scenario(service, CASES / "settings-consulate-and-cutoff.yaml", admin=ADMIN)
     assert service.settings()["short_period_days"] == 20
-    report = replay_scenario(service, CASES / "t-cutoff-1960-12-31-vs-1961-01-01.yaml")
+    report = replay_scenario(service, CASES / "t-cutoff-1960-12-31-vs-1961-01-01.yaml", admin=ADMIN)
     assert report.ok, [str(d) for d in report.divergences]
     assert service.settings()["transfer_cutoff"] == "1960-12-31"
 
 
-def test_batched_and_unbatched_replays_write_the_same_trail(tmp_path):
-    heads = []
+def test_batched_and_unbatched_replays_write_the_same_events(tmp_path):
+    events = []
     for batch in (True, False):
         db = str(tmp_path / f"batch-{batch}.db")
-        run = replay_paths([CASES / "failing" / "rejected-is-not-refused.yaml",
-                                    CASES / "p1-mother-two-children-group.yaml"],
-                                   db=db, clock=fixed_clock, batch=batch)
-        assert [f.ok for f in run.files] == [False, True]
+        new_database(db, clock=fixed_clock).close()
+        run = replay_paths([CASES / "p1-mother-two-children-group.yaml"], db=db, admin=ADMIN,
+                           clock=fixed_clock, batch=batch)
+        assert [f.ok for f in run.files] == [True]
         with Service.open(db) as service:
-            heads.append(service.store.head())
-    assert heads[0] == heads[1]
+            events.append([(r["seq"], r["trigger"], r["case_id"], r["changes"])
+                           for r in service.log()])
+    assert events[0] == events[1]
 
 
-def test_a_rejected_event_records_nothing(tmp_path):
+def test_a_failing_replay_into_a_database_leaves_its_dump_identical(tmp_path):
     db = str(tmp_path / "rejected.db")
-    replay_paths([CASES / "failing" / "rejected-is-not-refused.yaml"], db=db)
-    conn = sqlite3.connect(db)
-    triggers = [t for (t,) in conn.execute("SELECT trigger FROM audit ORDER BY seq")]
-    conn.close()
-    assert triggers == ["actor_add", "actor_add", "open", "investigate"]
+    new_database(db, clock=fixed_clock).close()
+    before = dump(db)
+    run = replay_paths([CASES / "failing" / "rejected-is-not-refused.yaml"], db=db, admin=ADMIN)
+    assert [f.ok for f in run.files] == [False] and run.files[0].rolled_back
+    assert dump(db) == before  # its actors, settings and events all rolled back
+    assert "nothing of it was kept" in run.files[0].summary()
 
 
 def _applied_and_refused() -> tuple[set[str], set[str], set[str]]:
@@ -205,7 +208,7 @@ def _generated(cases: int) -> dict:
 def test_a_scenario_built_in_python_replays_in_one_transaction(service):
     from crossings.replay import from_data
 
-    report = replay_scenario(service, from_data(_generated(40), "generated"), batch=True)
+    report = replay_scenario(service, from_data(_generated(40), "generated"), batch=True, admin=ADMIN)
     assert report.ok, [str(d) for d in report.divergences]
     assert (report.events, report.cases) == (161, 40)
 

@@ -48,7 +48,7 @@ def test_a_referral_with_no_reply_after_the_setting_is_overdue_p3(db: str) -> No
 
 def test_overdue_follows_the_short_period_setting(db: str, tmp_path) -> None:
     changed = copy_of(db, tmp_path)
-    assert run(changed, "setting", "set", "short_period_days", "30").exit_code == 0
+    assert run(changed, "setting", "set", "short_period_days", "30", "--as", "Admin").exit_code == 0
     assert _rows(changed, "overdue", "--as-of", "1961-12-01") == []
     assert _rows(changed, "overdue", "--as-of", "1961-12-11")[0]["kind"] == (
         "visitor not sent back within 30 days")

@@ -35,7 +35,7 @@ def test_rows_appended_by_another_connection_extend_the_same_chain(
 def test_a_setting_changed_by_another_connection_is_seen(service: Any, db_path: str) -> None:
     assert service.settings()["short_period_days"] != 9
     with _other(db_path) as other:
-        other.set_setting("short_period_days", 9)
+        other.set_setting("short_period_days", 9, "Admin")
     assert service.settings()["short_period_days"] == 9
     with service.batch():
         assert service.settings()["short_period_days"] == 9
@@ -45,7 +45,7 @@ def test_an_actor_added_by_another_process_is_known_at_once(service: Any, db_pat
     with pytest.raises(NotFound):
         service.actor("Choe")
     code = ("import sys; from crossings.service import Service; "
-            "Service.open(sys.argv[1]).add_actor('Choe', 'county-officer')")
+            "Service.open(sys.argv[1]).add_actor('Choe', 'county-officer', 'Admin')")
     subprocess.run([sys.executable, "-c", code, db_path], check=True)
     assert service.actor("Choe").role == "county-officer"
     case = service.fire("open", None, "Choe", **CROSSER)

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from store import STORES, SQLiteStore, Store
-from workflow import Case, Conflict, InvalidInput, NotFound, StoreError
-from workflow.audit import GENESIS, row_hash, setup_row
+from crossings.keys import PrivateKey, verify
+from workflow import Actor, Case, Conflict, InvalidInput, NotFound, StoreError
+from workflow.audit import GENESIS, canonical_bytes, row_hash, setup_row
 from workflow.policies import DEFAULT as POLICY
 
 Factory = Callable[..., Store]
@@ -32,6 +33,35 @@ BACKENDS: dict[str, tuple[Factory, Callable[[Store, str], None]]] = {
     "sqlite": (lambda path, **kw: SQLiteStore(path, POLICY, **kw), _sqlite_tamper),
 }
 RECORDED = "2026-11-29T09:00:00.000000+00:00"
+KEY = PrivateKey.generate()  # signs the rows these tests append
+
+
+def actor(name: str, role: str) -> Actor:
+    return Actor(name, role, PrivateKey.generate().public)
+
+
+def test_rows_are_signed_over_their_canonical_bytes(store: Store) -> None:
+    with store.write():
+        store.append([row(1)], KEY.sign)
+    stored = store.audit_row(1)
+    assert stored is not None
+    assert verify(KEY.public, canonical_bytes(stored), stored["signature"])
+    assert not verify(PrivateKey.generate().public, canonical_bytes(stored), stored["signature"])
+
+
+def test_a_retry_key_finds_the_rows_it_wrote(store: Store) -> None:
+    with store.write():
+        store.append([{**row(1), "request_id": "retry-1"}, row(2)], KEY.sign)
+    assert [r["seq"] for r in store.request_rows("retry-1")] == [1]
+    assert store.request_rows("retry-2") == []
+
+
+def test_the_latest_event_date_of_a_case_counts_refused_rows_too(store: Store) -> None:
+    with store.write():
+        store.append([member_row(1, None, "refused"), {**member_row(1, 1), "at": "1961-11-20"}],
+                     KEY.sign)
+    assert store.last_event_date(1) == "1961-11-21"
+    assert store.last_event_date(2) is None
 
 
 @pytest.fixture(params=sorted(STORES))
@@ -70,9 +100,9 @@ def test_every_store_has_a_factory_in_this_suite() -> None:
 
 def test_write_commits_everything_together(store: Store) -> None:
     with store.write():
-        store.insert_actor("Zhao", "county-officer", RECORDED)
+        store.insert_actor(actor("Zhao", "county-officer"), RECORDED)
         store.insert_case(case(), RECORDED)
-        assert store.append([row(1)]) == [1]
+        assert store.append([row(1)], KEY.sign) == [1]
     assert store.get_actor("Zhao") is not None
     assert store.get_case(1) == case()
     assert store.head()["rows"] == 1
@@ -80,9 +110,9 @@ def test_write_commits_everything_together(store: Store) -> None:
 
 def test_write_rolls_back_everything_on_an_exception(store: Store) -> None:
     with pytest.raises(RuntimeError), store.write():
-        store.insert_actor("Zhao", "county-officer", RECORDED)
+        store.insert_actor(actor("Zhao", "county-officer"), RECORDED)
         store.insert_case(case(), RECORDED)
-        store.append([row(1)])
+        store.append([row(1)], KEY.sign)
         raise RuntimeError("crash half-way")
     assert store.get_actor("Zhao") is None
     assert store.get_case(1) is None
@@ -94,7 +124,7 @@ def test_nothing_is_visible_to_another_connection_before_commit(backend: str, pa
     other = BACKENDS[backend][0](path)
     try:
         with store.write():
-            store.insert_actor("Zhao", "county-officer", RECORDED)
+            store.insert_actor(actor("Zhao", "county-officer"), RECORDED)
             assert other.get_actor("Zhao") is None
         assert other.get_actor("Zhao") is not None
     finally:
@@ -112,10 +142,10 @@ def test_update_at_the_read_version_succeeds(store: Store) -> None:
 def test_update_with_a_stale_version_raises_conflict_and_writes_nothing(store: Store) -> None:
     with store.write():
         store.insert_case(case(), RECORDED)
-        store.append([row(1)])
+        store.append([row(1)], KEY.sign)
     head = store.head()
     with pytest.raises(Conflict, match="changed since it was read"), store.write():
-        store.append([row(2)])
+        store.append([row(2)], KEY.sign)
         store.update_cases([(case(state="investigated", version=3), 2)], RECORDED)
     assert store.get_case(1) == case()
     assert store.head() == head
@@ -132,9 +162,9 @@ def test_a_stale_case_in_a_group_update_undoes_the_whole_group(store: Store) -> 
 
 def test_append_chains_each_row_to_the_previous_hash(store: Store) -> None:
     with store.write():
-        assert store.append([row(1)]) == [1]
+        assert store.append([row(1)], KEY.sign) == [1]
     with store.write():
-        assert store.append([row(2), row(3)]) == [2, 3]
+        assert store.append([row(2), row(3)], KEY.sign) == [2, 3]
     rows = trail(store)
     assert [r["seq"] for r in rows] == [1, 2, 3]
     assert rows[0]["prev_hash"] == GENESIS
@@ -147,7 +177,7 @@ def test_append_chains_each_row_to_the_previous_hash(store: Store) -> None:
 
 def test_append_outside_a_write_is_refused(store: Store) -> None:
     with pytest.raises(StoreError):
-        store.append([row(1)])
+        store.append([row(1)], KEY.sign)
     assert store.head()["rows"] == 0
 
 
@@ -159,7 +189,7 @@ def test_append_outside_a_write_is_refused(store: Store) -> None:
 ])
 def test_audit_rows_cannot_be_updated_or_deleted(backend: str, store: Store, sql: str) -> None:
     with store.write():
-        store.append([row(1), row(2)])
+        store.append([row(1), row(2)], KEY.sign)
     before = trail(store)
     with pytest.raises(Exception, match="append-only"):
         BACKENDS[backend][1](store, sql)
@@ -168,11 +198,11 @@ def test_audit_rows_cannot_be_updated_or_deleted(backend: str, store: Store, sql
 
 def test_a_nested_write_failing_before_it_writes_leaves_the_batch_whole(store: Store) -> None:
     with store.write():
-        store.insert_actor("Zhao", "county-officer", RECORDED)
+        store.insert_actor(actor("Zhao", "county-officer"), RECORDED)
         with pytest.raises(RuntimeError), store.write():
             assert store.get_actor("Kim") is None
             raise RuntimeError("this event is rejected before it writes")
-        store.append([row(2)])
+        store.append([row(2)], KEY.sign)
     assert store.get_actor("Zhao") is not None
     (only,) = trail(store)
     assert (only["seq"], only["prev_hash"]) == (1, GENESIS)
@@ -182,29 +212,29 @@ def test_a_nested_write_failing_before_it_writes_leaves_the_batch_whole(store: S
 def test_a_nested_write_failing_after_it_wrote_rolls_the_whole_batch_back(
         store: Store) -> None:
     with store.write():
-        store.append([row(1)])
+        store.append([row(1)], KEY.sign)
     with pytest.raises(StoreError, match="batch was rolled back"), store.write():
-        store.insert_actor("Zhao", "county-officer", RECORDED)
+        store.insert_actor(actor("Zhao", "county-officer"), RECORDED)
         with pytest.raises(RuntimeError), store.write():
-            store.insert_actor("Kim", "border-defence", RECORDED)
-            store.append([row(2)])
+            store.insert_actor(actor("Kim", "border-defence"), RECORDED)
+            store.append([row(2)], KEY.sign)
             raise RuntimeError("a driver error half-way through an event")
         with pytest.raises(StoreError, match="batch was rolled back"), store.write():
-            store.insert_actor("Liu", "foreign-affairs", RECORDED)
+            store.insert_actor(actor("Liu", "foreign-affairs"), RECORDED)
     assert [store.get_actor(n) for n in ("Zhao", "Kim", "Liu")] == [None, None, None]
     (only,) = trail(store)
     assert only["seq"] == 1
     with store.write():
-        store.append([row(3)])
+        store.append([row(3)], KEY.sign)
     assert [r["seq"] for r in trail(store)] == [1, 2]
     assert trail(store)[1]["prev_hash"] == only["hash"]
 
 
 def test_a_driver_constraint_error_surfaces_as_a_workflow_error(store: Store) -> None:
     with store.write():
-        store.insert_actor("Zhao", "county-officer", RECORDED)
+        store.insert_actor(actor("Zhao", "county-officer"), RECORDED)
     with pytest.raises(StoreError) as caught, store.write():
-        store.insert_actor("Zhao", "border-defence", RECORDED)
+        store.insert_actor(actor("Zhao", "border-defence"), RECORDED)
     assert not isinstance(caught.value, sqlite3.Error)
 
 
@@ -218,7 +248,7 @@ def test_a_busy_database_surfaces_as_conflict(backend: str, path: str, store: St
     try:
         with store.write():
             with pytest.raises(Conflict, match="busy"), impatient.write():
-                impatient.insert_actor("Kim", "border-defence", RECORDED)
+                impatient.insert_actor(actor("Kim", "border-defence"), RECORDED)
     finally:
         impatient.close()
     assert store.get_actor("Kim") is None
@@ -262,16 +292,14 @@ def member_row(case_id: int, group_id: int | None, outcome: str = "applied") -> 
             "at": "1961-11-21", "group_id": group_id}
 
 
-def test_groups_are_read_from_the_trail_and_requests_are_kept(store: Store) -> None:
+def test_groups_are_read_from_the_trail(store: Store) -> None:
     with store.write():
-        store.append([member_row(2, None, "refused"), member_row(1, 1), member_row(2, 1)])
-        store.put_request("retry-1", {"outcome": "applied", "case_ids": [1]})
+        store.append([member_row(2, None, "refused"), member_row(1, 1), member_row(2, 1)], KEY.sign)
     group = {"id": 1, "at": "1961-11-21", "representative": "Kang Myong-chol",
              "crossing_point": "Changbai-Hyesan bridge", "officer": "Kim", "case_ids": [1, 2],
              "note": None}
     assert store.get_group(1) == group
     assert store.get_group(2) is None
     assert store.next_group_id() == 2
-    assert store.get_request("retry-1") == {"outcome": "applied", "case_ids": [1]}
-    assert store.get_request("retry-2") is None
+
 

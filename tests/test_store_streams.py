@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from store import STORES, Store
-from test_store_contract import BACKENDS, RECORDED, case, row
+from test_store_contract import BACKENDS, KEY, RECORDED, case, row
 from workflow.audit import setup_row
 
 
@@ -24,7 +24,8 @@ def filled(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Every backend, holding set-up rows at seq 1 and 4 and cases 1-3 interleaved."""
     opened = BACKENDS[request.param][0](str(tmp_path / "store.db"), create=True)
     with opened.write():
-        opened.append([row(1), case_row(2), case_row(1), row(2), case_row(3), case_row(2)])
+        opened.append([row(1), case_row(2), case_row(1), row(2), case_row(3), case_row(2)],
+                      KEY.sign)
         for number in (1, 2, 3):
             opened.insert_case(case(number), RECORDED)
     yield opened

@@ -367,7 +367,7 @@ def test_allowed_path_applies_and_records_one_applied_row_per_case(driver: Drive
     for case, record in zip(cases, rows, strict=True):
         source, version = before[case]
         assert driver.snapshot(case) == (row.target, version + 1)
-        assert (record["source"], record["target"]) == (source, row.target)
+        assert (record["from_state"], record["to_state"]) == (source, row.target)
         assert record["clauses"] == list(trigger.clauses)
         assert all(g["passed"] for g in record["guards"])
 

@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from helpers.actors import ADMIN, new_database
 from helpers.fixtures import fixed_clock
 from crossings.cli import cli
 from crossings.replay import replay_paths
 from crossings.service import Service
+from store.sqlite import schema
 from workflow.audit import FIELDS, GENESIS, row_hash
 
 CASES = Path(__file__).parent / "cases"
@@ -26,7 +28,8 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every case file replayed into one database: a trail of a few hundred rows."""
     path = tmp_path_factory.mktemp("pristine") / "changbai.db"
     files = sorted(p for p in CASES.iterdir() if p.suffix in (".yaml", ".json"))
-    run = replay_paths(files, db=str(path), clock=fixed_clock)
+    new_database(str(path), clock=fixed_clock).close()
+    run = replay_paths(files, db=str(path), admin=ADMIN, clock=fixed_clock)
     assert run.ok, run.lines()
     return path
 
@@ -45,17 +48,23 @@ def verify(db: str, checkpoint: Any = None) -> dict[str, Any]:
 
 def checkpoint(db: str) -> dict[str, Any]:
     with Service.open(db, clock=fixed_clock) as service:
-        return service.checkpoint()
+        return service.checkpoint("Zhao")
+
+
+APPEND_ONLY = [s for s in schema.table_statements() if s.startswith("CREATE TRIGGER audit_no_")]
 
 
 def sql(db: str, *statements: str, params: tuple[Any, ...] = ()) -> None:
-    """Alter the database behind crossings' back, append-only triggers dropped first."""
+    """Alter the database behind crossings' back, as a careful forger would: the
+    append-only triggers dropped first and put back, word for word, afterwards."""
     conn = sqlite3.connect(db)
     try:
         conn.execute("DROP TRIGGER IF EXISTS audit_no_update")
         conn.execute("DROP TRIGGER IF EXISTS audit_no_delete")
         for statement in statements:
             conn.execute(statement, params)
+        for statement in APPEND_ONLY:
+            conn.execute(statement)
         conn.commit()
     finally:
         conn.close()
@@ -72,8 +81,14 @@ def seqs(report: dict[str, Any], check: str | None = None) -> set[int | None]:
     return {p["seq"] for p in report["problems"] if check is None or p["check"] == check}
 
 
+def unsigned(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The problems beside the signatures a rechained forgery always breaks."""
+    return [p for p in report["problems"] if p["check"] != "signature"]
+
+
 def rechain(db: str) -> None:
-    """What a careful forger does: recompute every hash so the chain is consistent."""
+    """What a careful forger without the keys does: recompute every hash so the chain is
+    consistent (the signatures it cannot remake)."""
     conn = sqlite3.connect(db)
     conn.execute("DROP TRIGGER IF EXISTS audit_no_update")
     conn.row_factory = sqlite3.Row
@@ -84,6 +99,8 @@ def rechain(db: str) -> None:
         prev = row_hash(full)
         conn.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?",
                      (full["prev_hash"], prev, row["seq"]))
+    for statement in APPEND_ONLY[:1]:
+        conn.execute(statement)
     conn.commit()
     conn.close()
 
@@ -150,25 +167,26 @@ def test_a_truncated_tail_is_found_against_a_checkpoint(db):
     assert taken["seq"] in seqs(report, "checkpoint")  # its head row is gone too
 
 
-def test_an_edited_and_rechained_trail_is_found_only_against_a_checkpoint(db):
+def test_an_edited_and_rechained_trail_is_found_by_its_signatures_and_the_checkpoint(db):
     taken = checkpoint(db)
-    sql(db, "UPDATE audit SET recorded_at = '1961-12-01T00:00:00.000000+00:00' WHERE seq = 50")
+    sql(db, "UPDATE audit SET reason = 'nothing to see' WHERE seq = 50")
     rechain(db)
-    assert verify(db)["ok"]  # consistent in itself: only the checkpoint can tell
-    report = verify(db, taken)
-    [problem] = report["problems"]
-    assert (problem["seq"], problem["check"]) == (taken["seq"], "checkpoint")
-    assert "rewritten or rolled back" in problem["message"]
+    report = verify(db)
+    assert 50 in seqs(report, "signature")  # the chain is whole again; the signature is not
+    assert not seqs(report, "chain")
+    against = verify(db, taken)
+    assert taken["seq"] in seqs(against, "checkpoint")
+    assert any("rewritten or rolled back" in p["message"] for p in against["problems"])
 
 
 def test_a_rollback_to_an_older_copy_is_found_against_a_checkpoint(db, tmp_path):
     older = tmp_path / "older.db"
     shutil.copy(db, older)
     with Service.open(db, clock=fixed_clock) as service:
-        service.set_setting("short_period_days", 20)
-        taken = service.checkpoint()
+        service.set_setting("short_period_days", 20, ADMIN)
+        taken = service.checkpoint("Zhao")
     with Service.open(str(older), clock=fixed_clock) as service:
-        service.set_setting("short_period_days", 30)  # the old copy goes on differently
+        service.set_setting("short_period_days", 30, ADMIN)  # the old copy goes on differently
     report = verify(str(older), taken)
     assert seqs(report, "checkpoint") == {taken["seq"]}
 
@@ -196,7 +214,8 @@ def test_rows_recorded_under_another_policy_version_are_named_not_rerun(db):
     sql(db, "UPDATE audit SET policy_version = '0' WHERE case_id = 1")
     rechain(db)
     report = verify(db)
-    [problem] = report["problems"]
+    assert seqs(report, "signature")
+    [problem] = unsigned(report)
     assert problem["check"] == "policy"
     assert "recorded under policy jilin-1961-11-25@0" in problem["message"]
 
@@ -209,7 +228,9 @@ def test_a_guard_list_unlike_the_policys_is_a_divergence_naming_both(db):
         params=(json.dumps(json.loads(guards)[1:], sort_keys=True, ensure_ascii=False,
                            separators=(",", ":")), seq))
     rechain(db)
-    [problem] = verify(db)["problems"]
+    report = verify(db)
+    assert seq in seqs(report, "signature")
+    [problem] = unsigned(report)
     assert (problem["seq"], problem["check"]) == (seq, "guard")
     assert "the row records [consulate_agreed, no_crime_recorded]" in problem["message"]
 
@@ -240,7 +261,8 @@ def test_verify_json_lists_the_problems(db):
 def test_checkpoint_command_writes_a_file_verify_reads(db, tmp_path):
     out = tmp_path / "changbai.checkpoint.json"
     runner = CliRunner()
-    assert runner.invoke(cli, ["checkpoint", "--db", db, "--out", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["checkpoint", "--db", db, "--out", str(out), "--as", "Zhao"]
+                         ).exit_code == 0
     written = json.loads(out.read_text(encoding="utf-8"))
     assert (written["rows"], written["hash"]) == one(db, "SELECT count(*), (SELECT hash FROM "
                                                          "audit ORDER BY seq DESC LIMIT 1) "
@@ -253,9 +275,10 @@ def test_checkpoint_command_writes_a_file_verify_reads(db, tmp_path):
 
 
 def test_checkpoint_command_prints_json_to_stdout(db):
-    result = CliRunner().invoke(cli, ["checkpoint", "--db", db])
+    result = CliRunner().invoke(cli, ["checkpoint", "--db", db, "--as", "Zhao"])
     assert result.exit_code == 0
-    assert set(json.loads(result.stdout)) >= {"rows", "seq", "hash", "policy", "at"}
+    assert set(json.loads(result.stdout)) == {"database", "rows", "seq", "hash", "at", "signer",
+                                              "signature"}
 
 
 def test_a_file_that_is_not_a_checkpoint_is_refused(db, tmp_path):
@@ -263,7 +286,7 @@ def test_a_file_that_is_not_a_checkpoint_is_refused(db, tmp_path):
     bad.write_text("[1, 2]", encoding="utf-8")
     result = CliRunner().invoke(cli, ["verify", "--db", db, "--checkpoint", str(bad)])
     assert result.exit_code == 1
-    assert "is not a checkpoint" in result.stderr
+    assert "is not a signed checkpoint" in result.stderr
 
 
 def test_worker_processes_find_what_one_process_finds(db):

@@ -1,7 +1,9 @@
-"""Audit rows and their hash chain, as pure functions (no storage here).
+"""Audit rows and their hash chain, as pure functions (no storage, no keys here).
 
 Each row is hashed with sha256 over the previous row's hash and a canonical JSON
-serialisation of the row's fields (sorted keys, no spaces, UTF-8). The four JSON fields
+serialisation of the row's fields (sorted keys, no spaces, UTF-8); the acting actor
+signs the same canonical bytes (``crossings.keys``), so a row can be neither altered nor
+re-forged under another actor's name without their private key. The four JSON fields
 are embedded as the very texts stored (JSON values inside the canonical object, not
 re-encoded as strings), so any byte changed in a stored text changes the hash; verify
 also checks that each stored text is valid JSON, which keeps the canonical text's parse,
@@ -21,14 +23,15 @@ from .engine import Decision
 
 GENESIS = "0" * 64
 
-# Every column of an audit row but the hash itself, in a fixed order.
+# Every column of an audit row but the hash and the signature, in a fixed order: the
+# canonical form that both are computed over.
 FIELDS = (
     "seq",
     "case_id",
     "case_version",
     "trigger",
-    "source",
-    "target",
+    "from_state",
+    "to_state",
     "outcome",
     "actor",
     "role",
@@ -39,16 +42,20 @@ FIELDS = (
     "clauses",
     "guards",
     "reason",
+    "refused_by",
     "group_id",
     "request_id",
     "policy",
     "policy_version",
     "prev_hash",
 )
-# The triggers of set-up rows (no case, no clause): an actor registered, a setting changed.
+# The triggers of set-up rows (no case, no clause): an actor registered or retired, a
+# setting changed. Only the administrator makes them; anyone else's attempt is a refused
+# row. The first row of every trail is the first administrator's, signed by their own key.
 ACTOR_ADD = "actor_add"
+ACTOR_RETIRE = "actor_retire"
 SETTING = "setting"
-SETUP_TRIGGERS = (ACTOR_ADD, SETTING)
+SETUP_TRIGGERS = (ACTOR_ADD, ACTOR_RETIRE, SETTING)
 
 JSON_FIELDS = ("given", "changes", "clauses", "guards")
 # One encoder for every call: json.dumps with options builds a new one each time (~1 us,
@@ -70,8 +77,9 @@ def dumps(value: Any) -> str:
     return "".join(_C_ENCODE(value, 0))
 
 
-# The chain's format: 2 embeds the JSON fields raw (1 re-encoded them as strings).
-CHAIN_FORMAT = 2
+# The chain's format: 2 embeds the JSON fields raw (1 re-encoded them as strings); 3 names
+# the states from_state/to_state, records who refused (role, guard or group), and is signed.
+CHAIN_FORMAT = 3
 _JSON = frozenset(JSON_FIELDS)
 _KEYS = tuple((name, _quote(name) + ":", name in _JSON) for name in sorted(FIELDS))
 
@@ -108,10 +116,15 @@ def canonical(row: Mapping[str, Any]) -> str:
     return "{" + ",".join(out) + "}"
 
 
+def canonical_bytes(row: Mapping[str, Any]) -> bytes:
+    """What the hash and the signature are computed over."""
+    return canonical(row).encode("utf-8")
+
+
 def row_hash(row: Mapping[str, Any]) -> str:
     import hashlib  # here, not at start-up: loading OpenSSL costs a read command ~2.5 ms
 
-    return hashlib.sha256(canonical(row).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_bytes(row)).hexdigest()
 
 
 _LISTS: dict[tuple[str, ...], str] = {}  # clause lists (a few dozen, from the policy)
@@ -150,8 +163,8 @@ def decision_row(
         "case_id": decision.case_id,
         "case_version": decision.version,
         "trigger": decision.trigger,
-        "source": decision.source,
-        "target": decision.target or None,
+        "from_state": decision.source,
+        "to_state": decision.target or None,
         "outcome": decision.outcome,
         "actor": decision.actor.name,
         "role": decision.actor.role,
@@ -162,6 +175,7 @@ def decision_row(
         "clauses": _clauses(decision.clauses),
         "guards": _guards(decision.guards),
         "reason": decision.reason or None,
+        "refused_by": decision.refused_by,
         "group_id": decision.group_id,
         "request_id": request_id,
         "policy": policy_id,
@@ -172,15 +186,17 @@ def decision_row(
 def setup_row(
     trigger: str, given: Mapping[str, Any], recorded_at: str, policy_id: str,
     policy_version: str, actor: str | None = None, role: str | None = None,
+    refused: str | None = None,
 ) -> dict[str, Any]:
-    """A set-up row (an actor registered, a setting changed): no case, no clause."""
+    """A set-up row (an actor registered or retired, a setting changed): no case, no
+    clause; REFUSED: why, when someone but the administrator asked for it."""
     return {
         "case_id": None,
         "case_version": None,
         "trigger": trigger,
-        "source": None,
-        "target": None,
-        "outcome": "applied",
+        "from_state": None,
+        "to_state": None,
+        "outcome": "refused" if refused else "applied",
         "actor": actor,
         "role": role,
         "at": None,
@@ -189,7 +205,8 @@ def setup_row(
         "changes": dumps({}),
         "clauses": dumps([]),
         "guards": dumps([]),
-        "reason": None,
+        "reason": refused,
+        "refused_by": "role" if refused else None,
         "group_id": None,
         "request_id": None,
         "policy": policy_id,

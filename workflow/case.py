@@ -12,11 +12,17 @@ if TYPE_CHECKING:
     from .table import Policy
 
 
+ADMINISTRATOR = "administrator"  # the office's role, not a policy's: it sets up, no more
+
+
 @dataclass(frozen=True)
 class Actor:
-    """A registered person and the one role they act in."""
+    """A registered person, the one role they act in, and the public key that proves it is
+    them (``None`` only in a trail written before keys)."""
     name: str
     role: str
+    public_key: str | None = None
+    retired_at: str | None = None
 
 
 @dataclass

@@ -130,9 +130,27 @@ def clean_text(value: object, field: str, *, limit: int = MAX_TEXT, blank_ok: bo
     return text
 
 
+# Characters no name may hold: controls (Cc), format characters (Cf: zero-width, bidi
+# controls such as U+202E), and line or paragraph separators (Zl, Zp). They hide, reorder
+# or break what a reader sees, so that two different-looking names could be one.
+_HIDDEN = {"Cc": "a control character", "Cf": "an invisible format character",
+           "Zl": "a line separator", "Zp": "a paragraph separator"}
+
+
 def clean_name(value: object, field: str = "name") -> str:
-    """A person's name in any script: not blank, at most MAX_NAME characters, no controls."""
+    """A person's name in any script: not blank, at most MAX_NAME characters, with no
+    control, format (zero-width, bidi) or separator character."""
     text = clean_text(value, field, limit=MAX_NAME, blank_ok=False)
-    if any(unicodedata.category(ch) == "Cc" for ch in text):
-        raise InvalidInput(f"{_label(field)}: contains a control character")
+    for ch in text:
+        hidden = _HIDDEN.get(unicodedata.category(ch))
+        if hidden is not None:
+            raise InvalidInput(f"{_label(field)}: contains {hidden} (U+{ord(ch):04X}); "
+                               "names may hold any script but not invisible characters")
     return text
+
+
+def fold_name(name: str) -> str:
+    """The form under which two names are the same name: NFKC (full-width and other
+    compatibility forms folded), case folded, white space collapsed. ``Zhao``, ``zhao``,
+    ``Zhao `` and ``Ｚhao`` fold alike."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

@@ -12,6 +12,7 @@ the cursor, start a line or reorder a terminal, and JSON stays exact.
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -72,6 +73,9 @@ class CrossingsGroup(click.Group):
                 return super().invoke(ctx)
         except WorkflowError as error:
             raise DomainError(error) from None
+        except json.JSONDecodeError as error:  # stored JSON a damaged file garbled
+            raise click.ClickException(term(f"the database is damaged: {error} (run crossings "
+                                            "verify)")) from None
         except OSError as error:  # a file we were asked to write or read: one line, exit 1
             where = f"{error.filename}: " if error.filename else ""
             raise click.ClickException(term(f"{where}{error.strerror or error}")) from None
@@ -144,8 +148,10 @@ def output_options(csv_too: bool = True) -> Decorator:
 
 # -- the service and output ---------------------------------------------------------------
 
-def service(db: str, create: bool = False) -> Service:
-    return Service.open(db, create=create)
+def service(db: str, *, readonly: bool = False) -> Service:
+    """The service on the database DB; a read command opens it ``readonly``, so it can
+    never change the file."""
+    return Service.open(db, readonly=readonly)
 
 
 def say(message: str) -> None:

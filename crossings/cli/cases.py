@@ -25,7 +25,7 @@ def show(case_id: int, timeline: bool, db: str, fmt: str | None) -> None:
 
     Example: crossings show 3 --timeline
     """
-    with service(db) as svc:
+    with service(db, readonly=True) as svc:
         data = svc.timeline(case_id) if timeline else svc.case_dict(svc.show(case_id))
     if fmt == "json":
         emit_json(data)
@@ -62,12 +62,12 @@ def list_(state: str | None, after: int, limit: int | None, db: str, fmt: str | 
 
     Example: crossings list --state persuading --limit 50
     """
-    with service(db) as svc:
+    with service(db, readonly=True) as svc:
         rows = list(svc.cases(state, after, limit))
     emit(rows, fmt, ["id", "name", "native_name", "state", "version", "flagged", "opened_on"])
 
 
-LOG_COLUMNS = ["seq", "case_id", "at", "trigger", "source", "target", "outcome", "actor",
+LOG_COLUMNS = ["seq", "case_id", "at", "trigger", "from_state", "to_state", "outcome", "actor",
                "role", "clauses", "reason"]
 _CLAUSES = list(POLICY.clauses)
 
@@ -89,7 +89,7 @@ def log(db: str, fmt: str | None, **filters: Any) -> None:
 
     Example: crossings log --case 3 --outcome refused --json
     """
-    with service(db) as svc:
+    with service(db, readonly=True) as svc:
         rows = list(svc.log(**filters))
     emit(rows, fmt, LOG_COLUMNS if fmt != "csv" else LOG_COLUMNS + ["recorded_at", "hash"])
 
@@ -104,7 +104,7 @@ def why(case_id: int, trigger: str, db: str, fmt: str | None) -> None:
 
     Example: crossings why 3 refer
     """
-    with service(db) as svc:
+    with service(db, readonly=True) as svc:
         result = svc.why(case_id, trigger)
     if fmt == "json":
         emit_json(result)
@@ -139,7 +139,7 @@ def next_(case_id: int, db: str, fmt: str | None) -> None:
 
     Example: crossings next 3
     """
-    with service(db) as svc:
+    with service(db, readonly=True) as svc:
         result = svc.next(case_id)
     if fmt == "json":
         emit_json(result)

@@ -13,6 +13,7 @@ import click
 
 from ..render.policy_doc import policy_data, policy_markdown
 from .base import POLICY, db_option, emit_json, say, service
+from .files import write_new
 from .types import CASE_ID
 
 
@@ -22,10 +23,12 @@ from .types import CASE_ID
               help="Mermaid or DOT text, or an SVG or PNG image (these need Graphviz).")
 @click.option("--case", "case_id", type=CASE_ID, metavar="CASE",
               help="Highlight this case's path and current state.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
-              help="Write to FILE instead of stdout.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write to FILE instead of stdout (never over the database; an existing "
+                   "FILE only with --force).")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @db_option
-def diagram(fmt: str, case_id: int | None, output: str | None, db: str) -> None:
+def diagram(fmt: str, case_id: int | None, output: str | None, force: bool, db: str) -> None:
     """Draw the procedure: states, and edges labelled with triggers and clauses.
 
     Example: crossings diagram --case 3 --format svg --output case3.svg
@@ -35,14 +38,13 @@ def diagram(fmt: str, case_id: int | None, output: str | None, db: str) -> None:
     if case_id is None:
         drawn = render(POLICY, fmt, POLICY.title)
     else:
-        with service(db) as svc:
+        with service(db, readonly=True) as svc:
             case = svc.show(case_id)
             path = case_path(case.state, svc.log(case_id=case.id))
         drawn = render(POLICY, fmt, f"{POLICY.title}: case {case.id}, {case.name}", path)
     data = drawn.encode("utf-8") if isinstance(drawn, str) else drawn
     if output:
-        with open(output, "wb") as handle:
-            handle.write(data)
+        write_new(output, data, force=force, protect=db)
         say(f"wrote {fmt} diagram to {output}")
         return
     if fmt == "png" and sys.stdout.isatty():
@@ -81,7 +83,7 @@ def browse(port: int, host: str, metadata_only: bool, db: str) -> None:
 
     if metadata_only:
         return emit_json(metadata(db, POLICY))
-    with service(db):
+    with service(db, readonly=True):
         pass  # a crossings database, at the current schema (views included)
     say(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)")
     serve(db, POLICY, host, port)

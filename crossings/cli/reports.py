@@ -45,7 +45,7 @@ def name_list(referred: bool, list_id: str | None, fmt: str, db: str) -> None:
 
     Example: crossings name-list --referred --format markdown
     """
-    with service(db) as svc:
+    with service(db, readonly=True) as svc:
         rows = svc.name_list(referred=referred, list_id=list_id, progress=for_terminal(fmt))
     referral = referred or list_id is not None
     columns = REFERRALS if referral else REGISTER
@@ -73,7 +73,7 @@ def _group_commands() -> list[click.Command]:
     @db_option
     @output_options()
     def groups(db: str, fmt: str | None) -> None:
-        with service(db) as svc:
+        with service(db, readonly=True) as svc:
             rows = svc.groups()
         emit(rows, fmt, ["id", "at", *given, "officer", "people", "names"])
 
@@ -84,7 +84,7 @@ def _group_commands() -> list[click.Command]:
     @format_option()
     @db_option
     def group(group_id: int, fmt: str, db: str) -> None:
-        with service(db) as svc:
+        with service(db, readonly=True) as svc:
             found = svc.group(group_id)
         if fmt == "json":
             return emit_json(found)
@@ -124,7 +124,7 @@ COMPLIANCE = ("clause", "kind", "case_id", "name", "native_name", "state", "sinc
 @db_option
 @output_options()
 def overdue(as_of: str | None, db: str, fmt: str | None) -> None:
-    with service(db) as svc:
+    with service(db, readonly=True) as svc:
         rows = svc.report("overdue", as_of, progress=for_terminal(fmt))
     emit(rows, fmt, OVERDUE)
     if not rows and fmt is None:
@@ -136,7 +136,7 @@ def overdue(as_of: str | None, db: str, fmt: str | None) -> None:
 @db_option
 @output_options()
 def compliance(db: str, fmt: str | None) -> None:
-    with service(db) as svc:
+    with service(db, readonly=True) as svc:
         rows = svc.report("compliance", progress=for_terminal(fmt))
     emit(rows, fmt, COMPLIANCE)
     if not rows and fmt is None:
@@ -158,7 +158,7 @@ def summary(by: str, db: str, fmt: str | None) -> None:
 
     Example: crossings report summary --by month
     """
-    with service(db) as svc:
+    with service(db, readonly=True) as svc:
         rows = svc.report_summary(by)
     columns = list(rows[0]) if rows else [by]
     if fmt is None and rows:

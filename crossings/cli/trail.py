@@ -9,18 +9,22 @@ import click
 from workflow import IntegrityError
 
 from ..render.tables import json_text
-from .base import db_option, echo_lines, emit_json, output_options, say, service
+from .base import actor_option, db_option, echo_lines, emit_json, output_options, say, service
+from .files import write_new
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False),
                 metavar="FILE...")
 @click.option("--db", "db", metavar="PATH", default=None,
-              help="Replay every file into this database (created if missing), reusing "
-                   "actors registered there with the same role. Default: each file into a "
-                   "fresh in-memory database.")
+              help="Replay every file into this database (made by 'crossings init'): the "
+                   "administrator of --as registers each file's new actors (keys made here) "
+                   "and reuses those registered with the same role whose keys are at hand. "
+                   "A file that fails leaves the database as it was. Default: each file into "
+                   "a fresh in-memory database, with throwaway keys.")
+@actor_option
 @output_options(csv_too=False)
-def replay(files: tuple[str, ...], db: str | None, fmt: str | None) -> None:
+def replay(files: tuple[str, ...], db: str | None, actor: str | None, fmt: str | None) -> None:
     """Re-enact recorded cases (YAML or JSON scenario files) under the cable's rules.
 
     Every file is checked first (unknown trigger, case label, actor or fact, bad date,
@@ -34,7 +38,7 @@ def replay(files: tuple[str, ...], db: str | None, fmt: str | None) -> None:
     """
     from ..replay import replay_paths  # YAML: only for this command
 
-    run = replay_paths(files, db=db)
+    run = replay_paths(files, db=db, admin=actor)
     if fmt == "json":
         emit_json(run.as_dict())
     else:
@@ -46,22 +50,27 @@ def replay(files: tuple[str, ...], db: str | None, fmt: str | None) -> None:
 
 @click.command()
 @click.option("--checkpoint", "checkpoint", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Also check against a checkpoint taken earlier: catches truncation and "
-                   "rollback to an older copy.")
+              help="Also check against a signed checkpoint taken earlier: catches truncation, "
+                   "rollback to an older copy, and a trail rebuilt by someone else.")
+@click.option("--admin", "admin", metavar="FINGERPRINT",
+              help="The first administrator's key fingerprint (SHA256:..., printed by "
+                   "'crossings init'): fail unless the trail was made under that key.")
 @click.option("--jobs", "jobs", type=click.IntRange(min=1), metavar="N",
               help="Processes to use (default: up to 3 for 100,000 rows or more, else 1).")
 @db_option
 @output_options(csv_too=False)
-def verify(checkpoint: str | None, jobs: int | None, db: str, fmt: str | None) -> None:
-    """Check the audit trail: hash chain, every case rebuilt from its rows, guards re-run.
+def verify(checkpoint: str | None, admin: str | None, jobs: int | None, db: str,
+           fmt: str | None) -> None:
+    """Check the audit trail: hash chain, signatures, every case rebuilt, guards re-run.
 
-    Prints each problem with the row's sequence number and exits 1 on any. Streams the
-    trail: memory does not grow with the number of events.
+    Also the tables and the schema as the trail and the code say. Prints each problem
+    with the row's sequence number and exits 1 on any. Streams the trail: memory does
+    not grow with the number of events.
 
-    Example: crossings verify --checkpoint changbai.checkpoint.json
+    Example: crossings verify --admin SHA256:... --checkpoint changbai.checkpoint.json
     """
-    with service(db) as svc:
-        report = svc.verify(checkpoint, workers=jobs)
+    with service(db, readonly=True) as svc:
+        report = svc.verify(checkpoint, admin=admin, workers=jobs)
     if fmt == "json":
         emit_json(report.as_dict())
     else:
@@ -69,7 +78,9 @@ def verify(checkpoint: str | None, jobs: int | None, db: str, fmt: str | None) -
     more = report.problem_count - len(report.problems)
     if more > 0:
         say(f"... and {more} more problem(s) not listed")
-    summary = f"verified {report.rows} rows and {report.cases} cases"
+    who = f"; first administrator {report.admin['name']}, key {report.admin['fingerprint']}" \
+        if report.admin else ""
+    summary = f"verified {report.rows} rows and {report.cases} cases{who}"
     if not report.ok:
         raise IntegrityError(f"{summary}: {report.problem_count} problem(s)")
     against = " against the checkpoint" if checkpoint else ""
@@ -84,25 +95,47 @@ def _problem_line(problem: dict[str, Any]) -> str:
 
 @click.command()
 @click.option("--out", "out", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Write the checkpoint to FILE instead of stdout.")
+              help="Write the checkpoint to FILE instead of stdout (never over the database; "
+                   "an existing FILE only with --force).")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.option("--verify-against", "earlier", type=click.Path(dir_okay=False, exists=True),
+              metavar="EARLIER", help="Instead, check that the trail extends the signed "
+                                    "checkpoint EARLIER, and say how far.")
+@actor_option
 @db_option
-def checkpoint(out: str | None, db: str) -> None:
-    """Print (or write) the trail's row count and head hash, as JSON.
+def checkpoint(out: str | None, force: bool, earlier: str | None, actor: str | None,
+               db: str) -> None:
+    """Print (or write) the trail's row count and head hash, signed by the acting actor.
 
     Keep it somewhere the database's writers cannot change; 'crossings verify
-    --checkpoint FILE' later detects a truncated trail or a rollback to an older copy.
+    --checkpoint FILE' later detects a truncated trail, a rollback to an older copy, and
+    a trail rebuilt by someone else.
 
-    Example: crossings checkpoint --out changbai.checkpoint.json
+    Example: crossings checkpoint --out changbai.checkpoint.json --as Zhao
     """
-    with service(db) as svc:
-        data = svc.checkpoint()
+    if earlier is not None:
+        return _extends(earlier, db)
+    with service(db, readonly=True) as svc:
+        data = svc.checkpoint(actor)
     text = json_text(data) + "\n"
     if out is None:
         click.echo(text, nl=False)
         return
-    with open(out, "w", encoding="utf-8") as handle:  # pathlib would cost 5 ms at start-up
-        handle.write(text)
-    say(f"checkpoint: {data['rows']} rows, head {data['hash'][:16]}... written to {out}")
+    write_new(out, text.encode("utf-8"), force=force, protect=db)
+    say(f"checkpoint: {data['rows']} rows, head {data['hash'][:16]}..., signed by "
+        f"{data['signer']}, written to {out}")
+
+
+def _extends(other: str, db: str) -> None:
+    with service(db, readonly=True) as svc:
+        head = svc.store.head()
+        report = svc.verify(other)
+    found = [p for p in report.problems if p["check"] == "checkpoint"]
+    if found:
+        raise IntegrityError(f"the trail does not extend {other}: {found[0]['message']}")
+    earlier = report.checkpoint or {}
+    say(f"the trail extends {other}: its {earlier.get('rows')} rows up to seq "
+        f"{earlier.get('seq')}, and {head['rows'] - int(earlier.get('rows', 0))} row(s) since")
 
 
 COMMANDS = [replay, verify, checkpoint]

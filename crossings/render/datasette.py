@@ -41,9 +41,14 @@ def _tables(policy: Policy) -> dict[str, Table]:
                                  + "; ".join(f.help for f in policy.flags) + ")",
                       "opened_on": "Date the case was opened.",
                       "updated_at": "When the row was last written (clock time)."}),
-        "actors": ("Actors", "The people who act, each with one role.", {
-            "name": "Actor's name.", "role": ", ".join(policy.roles) + ".",
-            "added_at": "When registered (clock time)."}),
+        "actors": ("Actors", "The people who act, each with one role and the public key "
+                   "that proves it is them (the trail registers both).", {
+                       "name": "Actor's name.",
+                       "folded": "The name folded (NFKC, case): look-alike names are one name.",
+                       "role": ", ".join((*policy.roles, "administrator")) + ".",
+                       "public_key": "The actor's Ed25519 public key, OpenSSH form.",
+                       "added_at": "When registered (clock time).",
+                       "retired_at": "When retired: no commands after it."}),
         "settings": ("Settings", "Policy settings in force; defaults apply where none is "
                      "stored.", {"name": "Setting name.", "value": "Its value, as JSON."}),
         "audit": ("Audit trail", "Every event, applied or refused, with the clauses behind it; "
@@ -51,20 +56,20 @@ def _tables(policy: Policy) -> dict[str, Table]:
                       "seq": _SEQ, "case_id": _CASE + " Empty for set-up rows.",
                       "case_version": "The case's version the event was decided on.",
                       "trigger": "What was asked (a trigger of the policy, or a set-up step).",
-                      "source": "State before.", "target": "State after.",
+                      "from_state": "State before.", "to_state": "State after.",
                       "outcome": "applied or refused.", "actor": "Who acted.",
                       "role": "The actor's role.", "at": _AT, "recorded_at": _RECORDED,
                       "given": "The options given, as JSON.",
                       "changes": "Facts changed, as JSON {fact: [before, after]}.",
                       "clauses": clauses + " As JSON.",
                       "guards": "Each guard checked: passed, reason, facts read (JSON).",
-                      "reason": "Why it was refused.", "group_id": "Group, if any.",
-                      "request_id": "Retry key given by the clerk.",
+                      "reason": "Why it was refused.",
+                      "refused_by": "role, guard, or group (refused because of others).",
+                      "group_id": "Group, if any.",
+                      "request_id": "Retry key given by the clerk; a retry finds its rows.",
                       "policy": "Policy id.", "policy_version": "Policy version.",
-                      "prev_hash": "Hash of the previous row.", "hash": "sha256 of this row."}),
-        "requests": ("Retried requests", "Results of commands given a --request-id, so a "
-                     "retry writes nothing new.", {"request_id": "The retry key.",
-                                                   "result": "What the first attempt did (JSON)."}),
+                      "prev_hash": "Hash of the previous row.", "hash": "sha256 of this row.",
+                      "signature": "The actor's Ed25519 signature of the row (base64)."}),
         "report_months": ("Counts by month", "Kept by triggers on the audit trail, for "
                           "`crossings report summary --by month` (verify recounts them).", {
                               "month": "Month of the events' own dates (YYYY-MM).",

@@ -52,13 +52,13 @@ def case_path(current: str, rows: Iterable[Mapping[str, Any]]) -> Path:
     for step, row in enumerate(rows, 1):
         if row.get("outcome") != "applied":
             continue
-        if row.get("source") is None:
+        if row.get("from_state") is None:
             path.opened_at = step
         else:
-            key = (str(row["source"]), str(row["target"]), str(row["trigger"]))
+            key = (str(row["from_state"]), str(row["to_state"]), str(row["trigger"]))
             path.steps.setdefault(key, []).append(step)
-            path.visited.add(str(row["source"]))
-        path.visited.add(str(row["target"]))
+            path.visited.add(str(row["from_state"]))
+        path.visited.add(str(row["to_state"]))
     return path
 
 

@@ -9,13 +9,13 @@ differs are each reported with the file, the event's line and the engine's reaso
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from workflow import Refused, WorkflowError
+from workflow import InvalidInput, Refused, WorkflowError
 
+from ..keys import KeyRing
 from ..service import Clock, Command, Service, utc_now
 from .read import load
 from .model import Event, Expectation, Problem, Scenario, ScenarioError
@@ -33,6 +33,7 @@ class FileReport:
     cases: int = 0
     divergences: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)  # the file itself is wrong
+    rolled_back: bool = False  # it diverged, and nothing of it was kept
 
     @property
     def ok(self) -> bool:
@@ -43,6 +44,7 @@ class FileReport:
             return f"ERROR {self.file}: {len(self.errors)} problem(s) in the file; not replayed"
         verdict = "ok  " if self.ok else "FAIL"
         tail = f"; {len(self.divergences)} divergence(s)" if self.divergences else ""
+        tail += "; nothing of it was kept" if self.rolled_back else ""
         return (f"{verdict} {self.file}: {self.events} events ({self.applied} applied, "
                 f"{self.refused} refused as expected), {self.cases} case(s){tail}")
 
@@ -50,6 +52,7 @@ class FileReport:
         return {
             "file": self.file, "title": self.title, "ok": self.ok, "events": self.events,
             "applied": self.applied, "refused": self.refused, "cases": self.cases,
+            "rolled_back": self.rolled_back,
             "divergences": [p.as_dict() for p in self.divergences],
             "errors": [p.as_dict() for p in self.errors],
         }
@@ -105,9 +108,10 @@ class ReplayFailed(WorkflowError):
 # -- one scenario ----------------------------------------------------------------------------
 
 class _Replayer:
-    def __init__(self, service: Service, scenario: Scenario) -> None:
+    def __init__(self, service: Service, scenario: Scenario, admin: str | None) -> None:
         self.service = service
         self.scenario = scenario
+        self.admin = admin  # registers the file's actors and applies its settings
         self.report = FileReport(scenario.source, scenario.title)
         self.ids: dict[str, int] = {}
         self.last_trouble: dict[str, str] = {}  # label -> the last refusal or rejection
@@ -122,21 +126,25 @@ class _Replayer:
         registered with another role. ``restore_settings`` puts them back afterwards."""
         for actor in self.scenario.actors:
             try:
-                self.service.ensure_actor(actor.name, actor.role)
+                self.service.ensure_actor(actor.name, actor.role, self.admin)
             except WorkflowError as error:
                 self.diverged(actor.line, f"not replayed: {error.one_line()}")
                 return False
         current = self.service.settings()
-        for name, value in self.scenario.settings.items():
-            if current.get(name) != value:
-                self.previous[name] = current.get(name)
-                self.service.set_setting(name, value)
+        try:
+            for name, value in self.scenario.settings.items():
+                if current.get(name) != value:
+                    self.previous[name] = current.get(name)
+                    self.service.set_setting(name, value, self.admin)
+        except WorkflowError as error:
+            self.diverged(None, f"not replayed: the file's settings: {error.one_line()}")
+            return False
         return True
 
     def restore_settings(self) -> None:
         """The database's own settings again, so the next file (and the office) sees them."""
         for name, value in self.previous.items():
-            self.service.set_setting(name, value)
+            self.service.set_setting(name, value, self.admin)
 
     def run(self) -> FileReport:
         if not self.set_up():
@@ -250,18 +258,35 @@ def _fact(facts: dict[str, Any], dotted: str) -> Any:
     return value
 
 
+class _Diverged(Exception):
+    """Raised inside a file's batch to roll it back: the file did not replay as recorded."""
+
+
 def replay_scenario(service: Service, scenario: Scenario | str | Path, *,
-                    batch: bool = True) -> FileReport:
-    """Replay one scenario (or the file at a path) into the service's database; with
-    ``batch``, in one transaction (a rejected event writes nothing; a driver error rolls
-    the whole file back)."""
+                    admin: str | None = None, batch: bool = True) -> FileReport:
+    """Replay one scenario (or the file at a path) into the service's database, ADMIN (an
+    administrator whose key is at hand) registering its actors and applying its settings.
+    With ``batch``, in one transaction that is rolled back unless the file replays as
+    recorded: a file that fails leaves the database exactly as it was."""
     if not isinstance(scenario, Scenario):
         scenario = load(scenario, service.policy)
-    with service.batch() if batch else nullcontext(service):
-        return _Replayer(service, scenario).run()
+    replayer = _Replayer(service, scenario, admin)
+    if not batch:
+        return replayer.run()
+    try:
+        with service.batch():
+            report = replayer.run()
+            if not report.ok:
+                raise _Diverged()
+    except _Diverged:
+        replayer.report.rolled_back = service.store.path != ":memory:"
+    return replayer.report
 
 
 # -- files ---------------------------------------------------------------------------------
+
+REPLAY_ADMIN = "replay administrator"  # registers a file's actors in a fresh memory database
+
 
 def check_files(paths: Iterable[str | Path]) -> tuple[list[Scenario], list[FileReport]]:
     """Parse every file first; returns the scenarios and the reports of broken files."""
@@ -275,8 +300,11 @@ def check_files(paths: Iterable[str | Path]) -> tuple[list[Scenario], list[FileR
 
 
 def replay_paths(paths: Iterable[str | Path], *, db: str | None = None,
-                 clock: Clock | None = None, batch: bool = True) -> ReplayRun:
-    """Replay files, each into a fresh in-memory database, or all into ``db``.
+                 admin: str | None = None, clock: Clock | None = None,
+                 batch: bool = True) -> ReplayRun:
+    """Replay files, each into a fresh in-memory database with throwaway keys, or all into
+    ``db``, where the administrator ADMIN registers each file's new actors (keys made
+    locally) and applies its settings.
 
     Every file is checked before anything is replayed; if any is broken, nothing is.
     """
@@ -285,10 +313,14 @@ def replay_paths(paths: Iterable[str | Path], *, db: str | None = None,
         return ReplayRun(broken)
     reports = []
     if db is not None:
-        with Service.open(db, create=True, clock=clock or utc_now) as service:
-            reports = [replay_scenario(service, s, batch=batch) for s in scenarios]
+        with Service.open(db, clock=clock or utc_now) as service:
+            if admin is None:
+                raise InvalidInput("replay --db: give --as ADMINISTRATOR (or set "
+                                   "CROSSINGS_ACTOR): who registers the files' actors")
+            reports = [replay_scenario(service, s, admin=admin, batch=batch) for s in scenarios]
         return ReplayRun(reports)
     for scenario in scenarios:
-        with Service.open(":memory:", create=True, clock=clock or utc_now) as service:
-            reports.append(replay_scenario(service, scenario, batch=batch))
+        with Service.init(":memory:", REPLAY_ADMIN, keys=KeyRing(memory=True),
+                          clock=clock or utc_now) as service:
+            reports.append(replay_scenario(service, scenario, admin=REPLAY_ADMIN, batch=batch))
     return ReplayRun(reports)

@@ -1,19 +1,25 @@
-"""The service's base: the store, the policy and its engine, the clock, the actors.
+"""The service's base: the store, the policy and its engine, the clock, the actors, keys.
 
 Every part of :class:`crossings.service.Service` builds on this: one store opened for the
-registry's default policy, one engine per policy, a clock read once per command.
+registry's default policy, one engine per policy, a clock read once per command, and the
+key ring holding the private keys at hand: every row a command writes is signed by its
+acting actor's key, and a command whose actor's key is not at hand is rejected before
+anything is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Self
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Self
 
 from store import Store, open_store
-from workflow import Actor, Case, Engine, InvalidInput, NotFound, Policy
+from workflow import Actor, Case, Engine, InvalidInput, NotFound, Policy, StoreError
 from workflow.policies import DEFAULT
 from workflow.values import clean_name, parse_case_id, parse_date
+
+if TYPE_CHECKING:  # keys are imported when a command signs: a read command never does
+    from ..keys import KeyRing, PrivateKey
 
 Clock = Callable[[], dt.datetime]
 
@@ -25,19 +31,24 @@ def utc_now() -> dt.datetime:
 class ServiceBase:
     """Runs a policy against one database."""
 
-    def __init__(self, store: Store, *, policy: Policy = DEFAULT,
-                 clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, *, policy: Policy = DEFAULT, clock: Clock = utc_now,
+                 keys: "KeyRing | None" = None) -> None:
         self.store = store
         self.policy = policy
         self.engine = Engine(policy)
         self.clock = clock
+        self._keys = keys
         self._defaults = policy.defaults()
+        self._database: str | None = None
+        self._batching = False
 
     @classmethod
-    def open(cls, path: str, *, create: bool = False, synchronous: str = "FULL",
-             clock: Clock = utc_now, policy: Policy = DEFAULT) -> Self:
-        return cls(open_store(path, policy, create=create, synchronous=synchronous),
-                   policy=policy, clock=clock)
+    def open(cls, path: str, *, readonly: bool = False, synchronous: str = "FULL",
+             clock: Clock = utc_now, policy: Policy = DEFAULT,
+             keys: "KeyRing | None" = None) -> Self:
+        """Open an existing database (``readonly``: for reading only)."""
+        return cls(open_store(path, policy, readonly=readonly, synchronous=synchronous),
+                   policy=policy, clock=clock, keys=keys)
 
     def close(self) -> None:
         self.store.close()
@@ -52,15 +63,42 @@ class ServiceBase:
     def batch(self) -> Iterator[Self]:
         """Run many commands in one transaction (replay in bulk). A rejected command has
         written nothing (every check comes before the first write); a command that fails
-        after it began writing (a driver error) rolls the whole batch back."""
-        with self.store.write():
-            yield self
+        after it began writing (a driver error) rolls the whole batch back. Keys made for
+        actors registered in the batch are written only once it has committed."""
+        self._batching = True
+        try:
+            with self.store.write():
+                yield self
+        except BaseException:
+            self.keys.rollback()
+            raise
+        finally:
+            self._batching = False
+        self.keys.commit()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One write transaction of the store; the keys it staged are written after it
+        commits (or, inside a batch, after the batch does)."""
+        try:
+            with self.store.write():
+                yield
+        except BaseException:
+            if not self._batching:
+                self.keys.rollback()
+            raise
+        if not self._batching:
+            self.keys.commit()
 
     # -- time ---------------------------------------------------------------------------
 
     def _recorded_at(self, now: dt.datetime | None = None) -> str:
+        """When a row is recorded: the clock's instant, or, should the clock have gone
+        back (another machine, a corrected clock), the trail's last row's: recorded_at
+        never runs backwards along the trail. Read inside the write transaction."""
         now = self.clock() if now is None else now
-        return now.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+        stamp = now.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+        return max(stamp, self.store.last_recorded_at())
 
     def _event_date(self, at: Any, now: dt.datetime | None = None) -> str:
         """AT as a date, not in the future. NOW: the command's instant, read once."""
@@ -74,13 +112,48 @@ class ServiceBase:
 
     # -- actors, settings, cases ----------------------------------------------------------
 
+    @property
+    def keys(self) -> "KeyRing":
+        """The private keys at hand (the key directory unless another ring was given)."""
+        if self._keys is None:
+            from ..keys import KeyRing
+
+            self._keys = KeyRing()
+        return self._keys
+
+    @property
+    def database(self) -> str:
+        """The database's own id, from its first row: the key ring files keys under it."""
+        if self._database is None:
+            first = self.store.first_row()
+            database = _given(first).get("database") if first else None
+            if not isinstance(database, str):
+                raise StoreError(f"{self.store.path} has no first administrator's row: "
+                                 "not a crossings trail (was it made by 'crossings init'?)")
+            self._database = database
+        return self._database
+
     def actor(self, name: str | None) -> Actor:
+        """The registered, active actor NAME names (look-alike names are one name)."""
         if name is None or not str(name).strip():
             raise InvalidInput("no acting actor: give --as NAME or set CROSSINGS_ACTOR")
         actor = self.store.get_actor(clean_name(name, "as"))
         if actor is None:
-            raise NotFound(f"unknown actor {name!r}: register with 'crossings actor add'")
+            raise NotFound(f"unknown actor {name!r}: the administrator registers actors "
+                           "with 'crossings actor add'")
+        if actor.retired_at is not None:
+            raise InvalidInput(f"actor {actor.name} was retired at {actor.retired_at} and "
+                               "may not act")
         return actor
+
+    def signer(self, actor: Actor) -> "PrivateKey":
+        """The actor's private key, from the key ring: it must be the key registered for
+        them in the trail. Raises (naming the file looked for) before anything is written."""
+        key = self.keys.load(self.database, actor.name)
+        if actor.public_key is not None and key.public != actor.public_key:
+            raise InvalidInput(f"the key at {self.keys.path(self.database, actor.name)} is not "
+                               f"the key registered for {actor.name}")
+        return key
 
     def actors(self) -> list[dict[str, Any]]:
         return self.store.actors()
@@ -106,3 +179,13 @@ class ServiceBase:
         if missing:
             raise NotFound(f"no case {', '.join(missing)}")
         return [found[n] for n in case_ids]
+
+
+def _given(row: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    try:
+        given = json.loads(row["given"])
+    except (TypeError, ValueError):
+        return {}
+    return given if isinstance(given, dict) else {}

@@ -8,9 +8,10 @@ anything is written; a refusal is committed as ``refused`` rows and then raised.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from workflow import (
     Actor,
@@ -24,6 +25,7 @@ from workflow import (
     Trigger,
 )
 from workflow.audit import decision_row, dumps
+from workflow.engine import APPLIED
 from workflow.policy import OPENED_ON
 from workflow.values import clean_text, parse_approx_date, parse_case_id
 
@@ -97,16 +99,17 @@ class Commands(ServiceBase):
     def run(self, command: Command) -> Result:
         trigger = self.policy.trigger(command.trigger)
         who = self.actor(command.actor)
+        key = self.signer(who)  # no key at hand: rejected before anything is written
         now = self.clock()
         date = self._event_date(command.at, now)
         clean = self.policy.clean_params(trigger, command.params)
         numbers = self._case_numbers(trigger, command.cases)
         if trigger.opens:
             self._check_dated(trigger, clean, date)
-        recorded = self._recorded_at(now)
-        with self.store.write():
+        with self.writing():
+            recorded = self._recorded_at(now)
             stored = self._replayed(command.request_id, trigger.name, numbers, clean, date, who)
-            if stored is not None:
+            if stored:
                 return self._replay_result(trigger, stored)
             cases = self._cases_for(trigger, numbers)
             for case in cases:
@@ -120,8 +123,7 @@ class Commands(ServiceBase):
             elif applied:
                 self.store.update_cases([(d.case(), c.version) for d, c in zip(decisions, cases)],
                                         recorded)
-            self._persist(decisions, recorded, command.request_id, trigger.name, numbers, clean,
-                          group_id if applied else None)
+            self._persist(decisions, recorded, command.request_id, key.sign)
         group = self._group(trigger, group_id, date, who, numbers, clean)
         return self._finish(decisions, group)
 
@@ -152,8 +154,10 @@ class Commands(ServiceBase):
     def _check_case(self, trigger: Trigger, case: Case, params: Mapping[str, Any],
                     date: str) -> None:
         opened = case.facts.get(OPENED_ON)
-        if opened and date < opened:
-            raise InvalidInput(f"--at: {date} is before case {case.id} was opened ({opened})")
+        latest = None if trigger.opens else self.store.last_event_date(case.id)
+        if latest is not None and date < latest:
+            raise InvalidInput(f"--at: {date} is before {latest}, the date of the latest event "
+                               f"recorded for case {case.id}: a case's events run forward")
         if not trigger.opens:
             self._check_dated(trigger, params, str(opened or "9999"))
         for option, ref in self.policy.case_refs(trigger, params):
@@ -172,27 +176,13 @@ class Commands(ServiceBase):
     # -- persistence -------------------------------------------------------------------
 
     def _persist(self, decisions: list[Decision], recorded: str, request_id: str | None,
-                 trigger: str, case_ids: list[int], params: Mapping[str, Any],
-                 group_id: int | None = None) -> None:
+                 sign: Callable[[bytes], str]) -> None:
         given = dumps(decisions[0].params)  # a group's decisions share the same params
         first = decisions[0].params
         rows = [decision_row(d, self.policy.id, self.policy.version, recorded, request_id,
                              given if _same_values(d.params, first) else None)
                 for d in decisions]
-        seqs = self.store.append(rows)
-        if request_id:
-            refusal = None if decisions[0].applied else _refusal(decisions)
-            self.store.put_request(request_id, {
-                "fingerprint": _fingerprint(trigger, case_ids, params, decisions[0].actor,
-                                            decisions[0].at),
-                "outcome": decisions[0].outcome,
-                "case_ids": [d.case_id for d in decisions],
-                "message": refusal.one_line() if refusal else None,
-                "refused_by": decisions[0].refused_by,
-                "clauses": refusal.clauses if refusal else [],
-                "seqs": seqs,
-                "group_id": group_id,
-            })
+        self.store.append(rows, sign)
 
     def _group(self, trigger: Trigger, group_id: int | None, date: str, who: Actor,
                numbers: list[int], params: Mapping[str, Any]) -> GroupRecord | None:
@@ -202,25 +192,26 @@ class Commands(ServiceBase):
                      {p.name: params.get(p.name) for p in trigger.params})
 
     def _replayed(self, request_id: str | None, trigger: str, case_ids: list[int],
-                  params: Mapping[str, Any], date: str, who: Actor) -> dict[str, Any] | None:
+                  params: Mapping[str, Any], date: str, who: Actor) -> list[dict[str, Any]]:
+        """The rows an earlier command with this retry key wrote (read from the trail
+        itself: nothing outside the chain says what it did); none for a new key."""
         if not request_id:
-            return None
+            return []
         request_id = clean_text(request_id, "request_id", limit=200, blank_ok=False)
-        stored = self.store.get_request(request_id)
-        if stored is None:
-            return None
-        if stored["fingerprint"] != _fingerprint(trigger, case_ids, params, who, date):
+        rows = self.store.request_rows(request_id)
+        if rows and _row_fingerprint(rows, trigger) != _fingerprint(trigger, case_ids, params,
+                                                                   who.name, date):
             raise Conflict(f"request id {request_id} was already used for another command "
                            "(another trigger, case, option, actor or date)")
-        return stored
+        return rows
 
-    def _replay_result(self, trigger: Trigger, stored: Mapping[str, Any]) -> Result:
-        if stored["outcome"] != "applied":
-            cls = RoleRefused if stored.get("refused_by") == "role" else GuardRefused
-            raise cls(stored["message"] + " (repeated request: nothing new written)", [],
-                      stored.get("clauses", []))
-        cases = self._load_many([int(c) for c in stored["case_ids"]])
-        record = self.store.get_group(stored["group_id"]) if trigger.group else None
+    def _replay_result(self, trigger: Trigger, rows: list[dict[str, Any]]) -> Result:
+        if rows[0]["outcome"] != APPLIED:
+            refusal = _refusal([_Refused.of(row) for row in rows])
+            raise type(refusal)(refusal.one_line() + " (repeated request: nothing new written)",
+                                [], refusal.clauses)
+        cases = self._load_many([int(r["case_id"]) for r in rows])
+        record = self.store.get_group(rows[0]["group_id"]) if trigger.group else None
         return Result(cases, GroupRecord.from_record(record) if record else None)
 
     def _finish(self, decisions: list[Decision], group: GroupRecord | None) -> Result:
@@ -245,13 +236,37 @@ def _same_values(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return a is b or (a.keys() == b.keys() and all(a[k] is b[k] for k in a))
 
 
-def _fingerprint(trigger: str, case_ids: list[Any], params: Mapping[str, Any], actor: Actor,
+def _fingerprint(trigger: str, case_ids: list[Any], params: Mapping[str, Any], actor: str,
                  date: str) -> str:
     """What a retried request must repeat: trigger, cases, options, actor and event date."""
-    return dumps([trigger, list(case_ids), dict(params), actor.name, date])
+    return dumps([trigger, list(case_ids), dict(params), actor, date])
 
 
-def _refusal(decisions: list[Decision]) -> GuardRefused | RoleRefused:
+def _row_fingerprint(rows: list[dict[str, Any]], trigger: str) -> str:
+    """The fingerprint of the command that wrote ROWS (an opening names no case)."""
+    first = rows[0]
+    opened = first["from_state"] is None and first["trigger"] == trigger and len(rows) == 1
+    case_ids = [] if opened else [r["case_id"] for r in rows]
+    return _fingerprint(first["trigger"], case_ids, json.loads(first["given"]), first["actor"],
+                        first["at"])
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """What a refusal's message is made of, from a decision or a stored row alike."""
+    trigger: str
+    case_id: int | None
+    reason: str
+    refused_by: str | None
+    clauses: list[str]
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> "_Refused":
+        return cls(row["trigger"], row["case_id"], row["reason"] or "", row["refused_by"],
+                   json.loads(row["clauses"]))
+
+
+def _refusal(decisions: Sequence[Decision | _Refused]) -> GuardRefused | RoleRefused:
     first = decisions[0]
     if len(decisions) == 1:
         where = f"case {first.case_id}" if first.case_id is not None else "a new case"
@@ -261,5 +276,5 @@ def _refusal(decisions: list[Decision]) -> GuardRefused | RoleRefused:
         parts = [f"case {d.case_id}: {d.reason}" for d in failing]
         message = f"{first.trigger} refused for the group: " + "; ".join(parts)
     if any(d.refused_by == "role" for d in decisions):
-        return RoleRefused(message, decisions)
-    return GuardRefused(message, decisions)
+        return RoleRefused(message, list(decisions))
+    return GuardRefused(message, list(decisions))

@@ -29,7 +29,7 @@ def describe(policy: Policy, row: Row) -> str:
 
 def event(policy: Policy, step: int, row: Row) -> dict[str, Any]:
     """One timeline entry: its own date, who, what happened, the clauses, the state."""
-    moved = row.get("source") != row.get("target") and row.get("outcome") == APPLIED
+    moved = row.get("from_state") != row.get("to_state") and row.get("outcome") == APPLIED
     return {
         "step": step,
         "seq": row.get("seq"),
@@ -40,7 +40,7 @@ def event(policy: Policy, step: int, row: Row) -> dict[str, Any]:
         "outcome": row.get("outcome"),
         "what": describe(policy, row),
         "clauses": list(row.get("clauses") or []),
-        "from_state": row.get("source"),
-        "to_state": row.get("target") if moved else None,
+        "from_state": row.get("from_state"),
+        "to_state": row.get("to_state") if moved else None,
         "recorded_at": row.get("recorded_at"),
     }

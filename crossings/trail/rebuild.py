@@ -52,7 +52,7 @@ class Checker(Protocol):
     cases: int
 
     def problem(self, seq: int | None, case: int | None, check: str, message: str) -> None: ...
-    def check_actor(self, row: Mapping[str, Any]) -> None: ...
+    def check_actor(self, row: Mapping[str, Any], data: bytes | None = None) -> None: ...
     def settings_at(self, seq: int) -> dict[str, Any]: ...
     def other_policy(self, row: Mapping[str, Any]) -> None: ...
 
@@ -94,9 +94,9 @@ class CaseChecks:
             if row["outcome"] == REFUSED:
                 self.check_refused(case, row)
                 continue
-            if row["source"] != case.state:
+            if row["from_state"] != case.state:
                 self.v.problem(row["seq"], case_id, "case",
-                               f"{row['trigger']} from {row['source']}, but the rows before "
+                               f"{row['trigger']} from {row['from_state']}, but the rows before "
                                f"leave the case {case.state or 'not yet opened'}")
             if (row["policy"], row["policy_version"]) == self.v.policy_key:
                 self.rerun(case, row)
@@ -106,9 +106,9 @@ class CaseChecks:
         return case
 
     def check_refused(self, case: Rebuilt, row: Mapping[str, Any]) -> None:
-        if row["source"] != case.state or row["case_version"] != case.version:
+        if row["from_state"] != case.state or row["case_version"] != case.version:
             self.v.problem(row["seq"], case.id, "case",
-                           f"refused {row['trigger']} names {row['source']} version "
+                           f"refused {row['trigger']} names {row['from_state']} version "
                            f"{row['case_version']}, the rows before give {case.state} version "
                            f"{case.version}")
 
@@ -129,7 +129,7 @@ class CaseChecks:
         # commas, in the one form audit rows use), compared field by field only if needed.
         mine = [decision.changes, decision.clauses, [g.as_dict() for g in decision.guards]]
         stored = f"[{row['changes']},{row['clauses']},{row['guards']}]"
-        if decision.target == row["target"] and dumps(mine) == stored:
+        if decision.target == row["to_state"] and dumps(mine) == stored:
             return
         try:
             differ = _differences(decision, mine, row)
@@ -194,7 +194,7 @@ class CaseChecks:
                 self.v.problem(seq, case.id, "case", f"the row changes {key} from {old!r}, but "
                                f"the rows before leave it {case.facts.get(key)!r}")
             case.facts[key] = new
-        case.state, case.version = row["target"], version
+        case.state, case.version = row["to_state"], version
         case.updated_at = row["recorded_at"]
 
     def compare(self, case: Rebuilt, stored: Mapping[str, Any]) -> None:
@@ -236,8 +236,8 @@ class _Peek:
 def _differences(decision: Any, mine: list[Any], row: Mapping[str, Any]) -> list[str]:
     """What a re-run decision gives that the row does not record, in words."""
     out = []
-    if (decision.target or None) != row["target"]:
-        out.append(f"target {decision.target}, the row records {row['target']}")
+    if (decision.target or None) != row["to_state"]:
+        out.append(f"target {decision.target}, the row records {row['to_state']}")
     changes, clauses, guards = mine
     recorded_changes = json.loads(row["changes"])
     keys = sorted(k for k in set(changes) | set(recorded_changes)

@@ -1,12 +1,17 @@
-"""Verification of the audit trail, in three streamed passes.
+"""Verification of the signed audit trail, in streamed passes.
 
 1. **The chain**, in ``seq`` order: sequence numbers contiguous from 1, each row's
    ``prev_hash`` the hash of the row before, each ``hash`` recomputed from the row's
-   content. Set-up rows (actors, settings) are read first: they say which actors existed
-   with which role, and which settings were in force at every ``seq``.
+   content, ``recorded_at`` never going backwards. The set-up rows are read first
+   (``registry``): who was registered when, with which role and key, and which settings
+   held at every ``seq``; the first row must register the first administrator, signed by
+   the key it registers, and (``--admin``) that key must be the one the user kept.
 2. **The cases** (``rebuild``): each rebuilt from its own rows, compared with its stored
-   row, every applied event re-run through the engine.
-3. **The tables** of set-up and the report counts: what the trail says they hold.
+   row, every applied event re-run through the engine, every row's signature checked
+   against the key its actor had at that row.
+3. **The tables and the schema**: the actors and settings tables as the trail says, the
+   report counts as a recount says, and every table, view, index and trigger exactly as
+   the code creates it (a planted trigger or a redefined view is named).
 
 Rows recorded under another policy id or version cannot be re-run by this code: they are
 reported once, counted, rather than as one divergence each. From ``PARALLEL_ROWS`` rows the
@@ -15,19 +20,20 @@ chain and ranges of cases are checked in worker processes (``parallel``).
 
 from __future__ import annotations
 
-import bisect
+import hashlib
 import json
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from store import Store, open_store
 from workflow import Engine, WorkflowError, policies
-from workflow.audit import ACTOR_ADD, GENESIS, JSON_FIELDS, SETTING, row_hash
-from workflow.engine import REFUSED
+from workflow.audit import GENESIS, JSON_FIELDS, canonical_bytes
 
+from ..keys import fingerprint, verifier
 from .checkpoint import check_checkpoint
 from .parallel import auto_workers, in_parallel
 from .rebuild import CaseChecks
+from .registry import Registry
 
 MAX_PROBLEMS = 1000  # kept in the report; the count goes on beyond
 
@@ -41,6 +47,7 @@ class VerifyReport:
     rows: int
     cases: int
     head: dict[str, Any]
+    admin: dict[str, Any] | None  # the first administrator: name, key fingerprint
     checkpoint: dict[str, Any] | None
     problem_count: int
     problems: list[dict[str, Any]]
@@ -58,9 +65,8 @@ class Verifier:
         self.problem_count = 0
         self.rows = 0
         self.cases = 0
-        self.actors: dict[str, tuple[str, int]] = {}  # name -> (role, seq registered)
-        self.setting_seqs: list[int] = []
-        self.setting_values: list[dict[str, Any]] = []
+        self.registry = Registry(engine.policy.defaults())
+        self._checkers: dict[str, Callable[[bytes, str], bool]] = {}  # public key -> checker
         self.defaults = engine.policy.defaults()
         self.policy_key = (engine.policy.id, engine.policy.version)
         self.other_policies: dict[str, tuple[int, int]] = {}  # "id@version" -> (first seq, count)
@@ -70,33 +76,45 @@ class Verifier:
         if len(self.problems) < self.limit:
             self.problems.append({"seq": seq, "case": case, "check": check, "message": message})
 
-    def run(self, checkpoint: Mapping[str, Any] | None = None,
-            workers: int | None = None) -> VerifyReport:
-        """Verify; ``workers`` processes (default: several for a large trail, else one)."""
+    def run(self, checkpoint: Mapping[str, Any] | None = None, workers: int | None = None,
+            *, admin: str | None = None) -> VerifyReport:
+        """Verify; ``workers`` processes (default: several for a large trail, else one);
+        ADMIN: the first administrator's key fingerprint, as kept by the user."""
         with self.store.read():
             head = self.store.head()
             if workers is None:
                 workers = auto_workers(head["rows"])
             setup = list(self.store.audit_stream(order="setup"))  # few: actors, settings
             self.read_setup(setup)
+            self.check_first(admin)
             if not (workers > 1 and in_parallel(self, work, head, setup, workers)):
                 self.check_chain()
                 CaseChecks(self).check_cases()
             self.report_other_policies()
             self.check_tables()
             self.check_counts()
+            for found in self.store.schema_problems():
+                self.problem(None, None, "schema", found)
             if checkpoint is not None:
-                check_checkpoint(self.store, checkpoint, head, self.problem)
-        return VerifyReport(self.store.path, self.problem_count == 0, self.rows, self.cases,
-                            head, dict(checkpoint) if checkpoint is not None else None,
-                            self.problem_count, self.problems)
+                check_checkpoint(self.store, checkpoint, head, self.registry.database,
+                                 self.registry.key_at, self.problem)
+        first = self.registry.first
+        return VerifyReport(
+            self.store.path, self.problem_count == 0, self.rows, self.cases, head,
+            {"name": first.name, "fingerprint": fingerprint(first.public_key)} if first else None,
+            dict(checkpoint) if checkpoint is not None else None, self.problem_count,
+            self.problems)
 
     # 1. the chain --------------------------------------------------------------------
 
     def check_chain(self) -> None:
-        expected, prev = 1, GENESIS
+        expected, prev, recorded = 1, GENESIS, ""
         for row in self.store.audit_stream(order="seq"):
             seq = row["seq"]
+            if str(row["recorded_at"]) < recorded:
+                self.problem(seq, row["case_id"], "chain", f"recorded at {row['recorded_at']}, "
+                             f"before the row before it ({recorded}): time ran backwards")
+            recorded = max(recorded, str(row["recorded_at"]))
             if seq != expected:
                 gone = f"row {expected} is" if seq == expected + 1 else \
                     f"rows {expected} to {seq - 1} are"
@@ -105,54 +123,56 @@ class Verifier:
             if row["prev_hash"] != prev:
                 self.problem(seq, row["case_id"], "chain",
                              f"prev_hash does not match the hash of the row before (seq {expected - 1})")
-            if row_hash(row) != row["hash"]:
+            data = canonical_bytes(row)
+            if hashlib.sha256(data).hexdigest() != row["hash"]:
                 self.problem(seq, row["case_id"], "chain",
                              "hash does not match the row's content: the row was altered")
             elif not _json_fields_valid(row):
                 self.problem(seq, row["case_id"], "chain",
                              "a JSON field of the row is not valid JSON: the row was altered")
+            if row["case_id"] is None:  # a case's rows are checked with its case
+                self.check_actor(row, data)
             prev, expected = row["hash"], seq + 1
             self.rows += 1
 
     def read_setup(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        """The set-up rows (no case): which actors existed with which role, and which
-        settings were in force at every seq. Their hashes are checked with the chain."""
-        for row in rows:
-            self.read_setup_row(row)
+        """The set-up rows (no case): who was registered when, with which key and role,
+        and which settings held at every seq. Their hashes are checked with the chain."""
+        self.registry.read(rows, self.problem)
 
-    def read_setup_row(self, row: Mapping[str, Any]) -> None:
-        seq, trigger = row["seq"], row["trigger"]
-        found = self.engine.policy.find(trigger)
-        if found is not None and found.opens and row["outcome"] == REFUSED:
-            return  # a refused opening names no case
-        try:
-            given = json.loads(row["given"])
-            if trigger == ACTOR_ADD:
-                self.actors[given["name"]] = (given["role"], seq)
-                return
-            if trigger == SETTING:
-                current = self.setting_values[-1] if self.setting_values else self.defaults
-                self.setting_seqs.append(seq)
-                self.setting_values.append({**current, given["name"]: given["value"]})
-                return
-        except (json.JSONDecodeError, KeyError, TypeError):
-            self.problem(seq, None, "setup", f"set-up row {trigger} cannot be read")
-            return
-        self.problem(seq, None, "setup", f"a {trigger} row names no case")
+    def check_first(self, admin: str | None) -> None:
+        """The first row registers the first administrator; ADMIN, if given, is the
+        fingerprint of the key it must register."""
+        first_row = self.store.first_row()
+        for found in self.registry.first_problems(first_row):
+            self.problem(1, None, "admin", found)
+        first = self.registry.first
+        if admin is not None and (first is None or fingerprint(first.public_key) != admin):
+            held = fingerprint(first.public_key) if first else "no key"
+            self.problem(1, None, "admin", f"the first administrator's key is {held}, not "
+                         f"{admin}: this trail was made under another administrator")
 
     def settings_at(self, seq: int) -> dict[str, Any]:
-        index = bisect.bisect_left(self.setting_seqs, seq)
-        return self.setting_values[index - 1] if index else self.defaults
+        return self.registry.settings_at(seq)
 
-    def check_actor(self, row: Mapping[str, Any]) -> None:
-        registered = self.actors.get(row["actor"])
-        if registered is None or registered[1] > row["seq"]:
-            self.problem(row["seq"], row["case_id"], "case",
-                         f"actor {row['actor']} was not registered before this event")
-        elif registered[0] != row["role"]:
-            self.problem(row["seq"], row["case_id"], "case",
-                         f"actor {row['actor']} is registered as {registered[0]}, "
-                         f"the row says {row['role']}")
+    def check_actor(self, row: Mapping[str, Any], data: bytes | None = None) -> None:
+        """The row's actor was registered, in the row's role, before the row, and not yet
+        retired; and the row is signed by the key they had then."""
+        seq, case = row["seq"], row["case_id"]
+        registered = self.registry.at(str(row["actor"]), seq)
+        if registered is None:
+            self.problem(seq, case, "signature", f"actor {row['actor']} was not a registered, "
+                         "active actor at this row")
+            return
+        if registered.role != row["role"]:
+            self.problem(seq, case, "signature", f"actor {row['actor']} is registered as "
+                         f"{registered.role}, the row says {row['role']}")
+        check = self._checkers.get(registered.public_key)
+        if check is None:
+            check = self._checkers[registered.public_key] = verifier(registered.public_key)
+        if not check(canonical_bytes(row) if data is None else data, str(row["signature"])):
+            self.problem(seq, case, "signature", f"the row is not signed by {row['actor']}'s "
+                         "key: it was forged or altered")
 
     def other_policy(self, row: Mapping[str, Any]) -> None:
         """A row recorded under another policy (or version): this code cannot re-run it."""
@@ -170,15 +190,17 @@ class Verifier:
     # 3. set-up tables and counts -----------------------------------------------------
 
     def check_tables(self) -> None:
-        chained = dict(self.setting_values[-1]) if self.setting_values else {}
+        chained = self.registry.settings_now()
         stored = self.store.stored_settings()
         for name in sorted(set(chained) | set(stored)):
             want = chained.get(name, self.defaults.get(name))
             if stored.get(name, self.defaults.get(name)) != want:
                 self.problem(None, None, "setup", f"setting {name} is {stored.get(name)!r} in "
                              f"the settings table, the trail says {want!r}")
-        actors = {a["name"]: a["role"] for a in self.store.actors()}
-        chained_actors = {n: r for n, (r, _) in self.actors.items()}
+        keys = ("role", "public_key", "added_at", "retired_at")
+        actors = {a["name"]: tuple(a[k] for k in keys) for a in self.store.actors()}
+        chained_actors = {n: tuple(getattr(r, k) for k in keys)
+                          for n, r in self.registry.actors.items()}
         if actors != chained_actors:
             differ = sorted(n for n in set(actors) | set(chained_actors)
                             if actors.get(n) != chained_actors.get(n))

@@ -52,10 +52,13 @@ def _pieces(text: str) -> tuple[list[str], list[str]]:
 
 class Builder:
     def __init__(self, conn: sqlite3.Connection, templates: list[Template],
-                 columns: tuple[str, ...], head: tuple[int, str]) -> None:
+                 columns: tuple[str, ...], head: tuple[int, str],
+                 signers: dict[str, Any]) -> None:
         self.conn, self.templates, self.columns = conn, templates, columns
         self.seq, self.prev = head
-        self.where = {k: columns.index(k) for k in ("seq", "case_id", "prev_hash", "hash")}
+        self.signers = signers  # actor -> sign(bytes): every row signed by its actor's key
+        self.where = {k: columns.index(k) for k in ("seq", "case_id", "prev_hash", "hash",
+                                                    "signature", "actor")}
 
     def audit_row(self, case_id: int, pieces: tuple[list[str], list[str]],
                   values: list[Any]) -> list[Any]:
@@ -64,11 +67,13 @@ class Builder:
         text, order = pieces
         joined = text[0] + fields[order[0]] + text[1] + fields[order[1]] + text[2] \
             + fields[order[2]] + text[3]
-        digest = hashlib.sha256(joined.encode("utf-8")).hexdigest()
+        data = joined.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
         row = list(values)
         w = self.where
         row[w["seq"]], row[w["case_id"]], row[w["prev_hash"]], row[w["hash"]] = \
             self.seq, case_id, self.prev, digest
+        row[w["signature"]] = self.signers[row[w["actor"]]](data)
         self.prev = digest
         return row
 
@@ -119,11 +124,13 @@ def build(path: str, n: int, mix: list[str]) -> dict[str, Any]:
     from .workload import Service
 
     start = time.perf_counter()
-    with Service.open(str(fresh(Path(path))), create=True, clock=scenario.fixed_clock) as svc:
+    with Service.init(str(fresh(Path(path))), scenario.ADMIN, clock=scenario.fixed_clock) as svc:
         scenario.add_actors(svc)
         head = svc.store.head()
+        signers = {name: svc.signer(svc.actor(name)).sign for name in scenario.ACTORS}
     conn = _bulk_connection(path)
-    builder = Builder(conn, _templates(mix), _AUDIT_COLUMNS, (head["seq"], head["hash"]))
+    builder = Builder(conn, _templates(mix), _AUDIT_COLUMNS, (head["seq"], head["hash"]),
+                      signers)
     builder.run(n)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.close()

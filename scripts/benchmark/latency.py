@@ -13,8 +13,8 @@ READS = {
     "next": ["next", "48"],
 }
 TRIGGERS = {
-    "persuade": ["persuade", "58", "--outcome", "refused", "--at", "1961-12-01"],
-    "provide": ["provide", "59", "--items", "food", "--at", "1961-12-01"],
+    "persuade": ["persuade", "58", "--outcome", "refused", "--at", "1962-04-01"],
+    "provide": ["provide", "59", "--items", "food", "--at", "1962-04-01"],
 }
 
 

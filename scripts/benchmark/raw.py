@@ -1,8 +1,10 @@
 """The baseline: raw sqlite3 doing per trigger one SELECT of the case, one UPDATE of its
-state and one INSERT of an audit row, with crossings' own schema and pragmas.
+state and one INSERT of an audit row, with crossings' own schema and pragmas, and what any
+correct engine of a signed, chained trail must do per row: a sha256 of a row of the same
+size chained to the previous hash, and an Ed25519 signature of it (cryptography's).
 
 The audit rows are the ones crossings writes for workload W (made by the parent with the
-engine, passed in a JSON file), so each INSERT is as wide as the engine's; no hashing.
+engine, passed in a JSON file), so each INSERT is as wide as the engine's.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 
-COLUMNS = ("seq", "case_id", "case_version", "trigger", "source", "target", "outcome",
+COLUMNS = ("seq", "case_id", "case_version", "trigger", "from_state", "to_state", "outcome",
            "actor", "role", "at", "recorded_at", "given", "changes", "clauses", "guards",
-           "reason", "group_id", "request_id", "policy", "policy_version", "prev_hash", "hash")
+           "reason", "refused_by", "group_id", "request_id", "policy", "policy_version",
+           "prev_hash", "hash", "signature")
 INSERT_AUDIT = (f"INSERT INTO audit ({', '.join(COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in COLUMNS)})")
 
@@ -38,12 +41,25 @@ class Raw:
             self.conn.execute(statement)
         self.case = template["case"]
         self.rows = [[row[c] for c in COLUMNS] for row in template["rows"]]
-        self.seq = 0
+        # The bytes hashed and signed: as long as each row's canonical form.
+        self.blobs = [json.dumps(row, sort_keys=True, ensure_ascii=False).encode()
+                      for row in template["rows"]]
+        self.seq, self.prev = 0, "0" * 64
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        self.key = Ed25519PrivateKey.generate()
 
     def _audit(self, step: int, case_id: int, version: int) -> None:
+        import base64
+        import hashlib
+
         self.seq += 1
         values = list(self.rows[step])
+        data = self.prev.encode() + self.blobs[step]
+        self.prev = hashlib.sha256(data).hexdigest()
         values[0], values[1], values[2] = self.seq, case_id, version
+        values[-3], values[-2] = self.prev, self.prev
+        values[-1] = base64.b64encode(self.key.sign(data)).decode()
         self.conn.execute(INSERT_AUDIT, values)
 
     def open(self) -> int:
@@ -59,7 +75,7 @@ class Raw:
     def step(self, step: int, case_id: int) -> None:
         row = self.conn.execute("SELECT id, state, version, facts FROM cases WHERE id = ?",
                                 (case_id,)).fetchone()
-        target = self.rows[step][COLUMNS.index("target")] or row[1]
+        target = self.rows[step][COLUMNS.index("to_state")] or row[1]
         self.conn.execute("UPDATE cases SET state = ?, version = ?, updated_at = ? "
                           "WHERE id = ? AND version = ?",
                           (target, row[2] + 1, self.case["updated_at"], case_id, row[2]))

@@ -40,7 +40,8 @@ HANDOVER: dict[str, Any] = {"at": "1961-12-21", "representative": "Kang Myong-ch
 TEMPLATES: dict[str, list[Step]] = {
     "resident": W_STEPS,                                            # 9 rows, residing
     "referred": W_STEPS[:6],                                        # 7 rows, referred
-    "ready": [*W_STEPS[:4], READY_STEPS[2]],                        # 6 rows, persuading
+    "ready": [*W_STEPS[:4], ("persuade", "Zhao", "1961-12-08",     # 6 rows, persuading
+                             {"outcome": "agreed", "method": "talk with family"})],
     "detained": [],                                                 # 1 row, detained
 }
 # Case id % 10 -> template: 8.0 audit rows a case on average.
@@ -52,9 +53,12 @@ def fixed_clock() -> dt.datetime:
     return FIXED_NOW
 
 
+ADMIN = "Admin"
+
+
 def add_actors(service: Any) -> None:
     for name, role in ACTORS.items():
-        service.ensure_actor(name, role)
+        service.ensure_actor(name, role, ADMIN)
 
 
 def open_cases(service: Any, n: int) -> list[int]:

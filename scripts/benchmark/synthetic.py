@@ -10,6 +10,8 @@ story runs and written with their rows in large transactions. The result verifie
 from __future__ import annotations
 
 import datetime as dt
+from itertools import groupby
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -26,6 +28,7 @@ ACTORS = {
     "Sun": "public-security",
 }
 HANDOVER = {"representative": "Kang Myong-chol", "crossing_point": "Changbai-Hyesan bridge"}
+ADMIN = "Admin"
 
 # (trigger, actor, params): one step of a story, on the story's first case.
 Step = tuple[str, str, dict[str, Any]]
@@ -90,9 +93,11 @@ class Builder:
 
     def set_up(self) -> None:
         for name, role in ACTORS.items():
-            self.service.ensure_actor(name, role)
-        self.service.set_setting("short_period_days", 20)
+            self.service.ensure_actor(name, role, ADMIN)
+        self.service.set_setting("short_period_days", 20, ADMIN)
         self.settings = self.service.settings()
+        self.recorded = self.service.store.last_recorded_at()  # after the set-up rows
+        self.keys = {name: self.service.signer(self.service.actor(name)) for name in ACTORS}
 
     def build(self, rows: int, progress: Callable[[int], None] | None = None) -> int:
         self.set_up()
@@ -115,7 +120,8 @@ class Builder:
         with store.write():
             for case in batch.cases:
                 store.insert_case(case, self.recorded)
-            store.append(batch.rows)
+            for actor, rows in groupby(batch.rows, key=itemgetter("actor")):
+                store.append(list(rows), self.keys[actor].sign)  # each signed by its actor
         return len(batch.rows)
 
     def row(self, decision: Decision, batch: _Batch) -> None:
@@ -167,6 +173,7 @@ class Builder:
 
 
 def build(path: str, rows: int, progress: Callable[[int], None] | None = None) -> int:
-    """Create a database at ``path`` holding about ``rows`` audit rows; returns the count."""
-    with Service.open(path, create=True, synchronous="OFF") as service:
+    """Create a database at ``path`` holding about ``rows`` audit rows; returns the count.
+    Its actors' keys are kept in the key directory (``CROSSINGS_KEYS``), as for any."""
+    with Service.init(path, ADMIN, synchronous="OFF") as service:
         return Builder(service).build(rows, progress)

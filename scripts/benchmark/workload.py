@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from crossings.keys import KeyRing
 from crossings.service import Command, Service
 from workflow.audit import dumps
 
@@ -15,7 +16,7 @@ from .child import peak_rss_mb, timed
 
 
 def _service(path: str, synchronous: str = "FULL") -> Service:
-    service = Service.open(path, create=True, synchronous=synchronous)
+    service = Service.init(path, scenario.ADMIN, synchronous=synchronous)
     scenario.add_actors(service)
     return service
 
@@ -83,7 +84,8 @@ def memory(path: str, n: int, early: int) -> dict[str, Any]:
 
 def template(steps: list[scenario.Step]) -> dict[str, Any]:
     """One case walked through STEPS in memory: its final row and its audit rows."""
-    with Service.open(":memory:", create=True, clock=scenario.fixed_clock) as service:
+    with Service.init(":memory:", scenario.ADMIN, clock=scenario.fixed_clock,
+                      keys=KeyRing(memory=True)) as service:
         scenario.add_actors(service)
         case_id = scenario.open_cases(service, 1)[0]
         scenario.fire_steps(service, [case_id], steps)

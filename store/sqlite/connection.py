@@ -22,46 +22,53 @@ BUSY_TIMEOUT_MS = 10_000
 SYNCHRONOUS = ("FULL", "NORMAL", "OFF", "EXTRA")
 
 
-
 def batch_lost(error: BaseException) -> StoreError:
     return StoreError(f"the batch was rolled back: a command failed after it began writing "
                       f"({error}); nothing of the batch was written")
 
 
 class SQLiteConnection:
-    """One connection to an SQLite file, with its transactions (a base of SQLiteStore)."""
+    """One connection to an SQLite file, with its transactions (a base of SQLiteStore).
 
-    """SQLite through the standard driver; the schema through sqlite-utils' Migrations."""
+    ``create``: make a new database (the file must not hold one); ``readonly``: open it
+    for reading only (``mode=ro``), so that a read command can never change the file."""
 
     def __init__(self, path: str, policy: Policy, *, create: bool = False,
-                 synchronous: str = "FULL", busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+                 readonly: bool = False, synchronous: str = "FULL",
+                 busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = str(path)
         self.policy = policy
+        self.readonly = readonly and not create
         if "\x00" in self.path:
             raise InvalidInput("--db: the path contains a NUL byte")
         memory = self.path == ":memory:"
-        if not memory and not create and not os.path.exists(self.path):
-            raise NotFound(
-                f"no database at {self.path} (create one with 'crossings actor add', "
-                "or give --db / CROSSINGS_DB)"
-            )
+        if not memory and not create and not os.path.isfile(self.path):
+            raise NotFound(f"no database at {self.path} (create one with 'crossings init "
+                           "--admin NAME --db PATH', or give --db / CROSSINGS_DB)")
         if synchronous.upper() not in SYNCHRONOUS:
             raise StoreError(f"synchronous must be one of {', '.join(SYNCHRONOUS)}")
-        self._head: tuple[int, str] | None = None
+        self._head: tuple[int, str, str] | None = None
         self._settings: dict[str, Any] | None = None
         self._actors: dict[str, Actor] = {}
         self._seen: int | None = None
         self._depth = 0
         self._aborted: BaseException | None = None
         with _converted(self.path):
-            self.conn = sqlite3.connect(self.path, isolation_level=None,
+            target = f"file:{self.path}?mode=ro" if self.readonly and not memory else self.path
+            self.conn = sqlite3.connect(target, isolation_level=None, uri=self.readonly,
                                         timeout=busy_timeout_ms / 1000, check_same_thread=False)
-            self._configure(synchronous.upper(), busy_timeout_ms, memory, create)
+            try:
+                self._configure(synchronous.upper(), busy_timeout_ms, memory, create)
+            except BaseException:
+                self.conn.close()
+                raise
 
     def _configure(self, synchronous: str, busy_ms: int, memory: bool, create: bool) -> None:
         conn = self.conn
         conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == schema.SCHEMA_VERSION and create and not memory:
+            raise InvalidInput(f"{self.path} already holds a crossings database")
         if version == schema.SCHEMA_VERSION:
             conn.execute(f"PRAGMA synchronous = {synchronous}")
             return
@@ -71,8 +78,11 @@ class SQLiteConnection:
             raise StoreError(f"{self.path} was written by an earlier crossings (schema "
                              f"{version}), whose trail this one does not read; replay its "
                              "records into a new database")
-        if version == 0 and self._has_tables():
+        if self._has_tables():
             raise StoreError(f"{self.path} is an SQLite file but not a crossings database")
+        if not create:
+            raise StoreError(f"{self.path} is empty, not a crossings database (create one "
+                             "with 'crossings init --admin NAME --db PATH')")
         if not memory:
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA synchronous = {synchronous}")

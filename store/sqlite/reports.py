@@ -10,12 +10,13 @@ rows.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from workflow import Policy
 from workflow.queries import Entries, Late, LatestWithout, Section
+
+from .errors import loads
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _PATH = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
@@ -155,7 +156,7 @@ class SQLiteReports:
         sql += " ORDER BY n.list, n.seq"
         for row in self._stream(sql, params):
             out = dict(zip(columns, row))
-            out["facts"] = json.loads(row[-1])
+            out["facts"] = loads(row[-1])
             yield out
 
     def _group_trigger(self) -> Any:
@@ -271,7 +272,7 @@ class SQLiteReports:
         """:meth:`count_by_month` counted from the whole trail (``verify`` compares them)."""
         columns = ["month", *(ident(s) for s in states), "refusals"]
         entered = ", ".join(
-            f"sum(outcome = 'applied' AND target = '{s}' AND source IS NOT target)"
+            f"sum(outcome = 'applied' AND to_state = '{s}' AND from_state IS NOT to_state)"
             for s in columns[1:-1])
         rows = self._all(
             f"SELECT substr(at, 1, 7), {entered}, sum(outcome = 'refused') FROM audit "

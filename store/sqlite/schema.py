@@ -1,12 +1,14 @@
 """The SQLite schema: generic tables, and the views and report indexes a policy asks for.
 
-The tables (cases, actors, settings, the audit trail, retried requests, the report
-counts) are the same for every policy. The readers' views (timelines, open cases with
-their facts as columns, refusals, groups, name lists) and the report indexes are written
-here from what the policy table declares (``workflow.queries``): no policy's words are
-spelled out in this module. ``SCHEMA_VERSION`` is also written to ``PRAGMA user_version``,
-so opening an up-to-date database checks one integer and never imports sqlite-utils
-(its import costs about 75 ms, more than a read command's whole budget).
+The tables (cases, actors with their public keys, settings, the signed audit trail, the
+report counts) are the same for every policy; a retried request is found by its
+``request_id`` on the trail itself, so no record outside the chain says what it did. The
+readers' views (timelines, open cases with their facts as columns, refusals, groups,
+name lists) and the report indexes are written here from what the policy table declares
+(``workflow.queries``): no policy's words are spelled out in this module.
+``SCHEMA_VERSION`` is also written to ``PRAGMA user_version``, so opening an up-to-date
+database checks one integer and never imports sqlite-utils (its import costs about 75
+ms, more than a read command's whole budget).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from workflow.queries import Count, LatestField
 
 from .reports import index_statements, sql_text, summary_indexes
 
-SCHEMA_VERSION = 4
-EARLIEST = 4  # schemas before this one (crossings 0.1, unsigned chain format 2) are not read
+SCHEMA_VERSION = 5
+EARLIEST = 5  # schemas before this one (unsigned chains, formats 1 and 2) are not read
 
 TABLES = """
 CREATE TABLE cases (
@@ -37,8 +39,11 @@ CREATE INDEX cases_state ON cases(state, id);
 
 CREATE TABLE actors (
     name TEXT PRIMARY KEY,
+    folded TEXT NOT NULL UNIQUE,
     role TEXT NOT NULL,
-    added_at TEXT NOT NULL
+    public_key TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    retired_at TEXT
 ) STRICT;
 
 CREATE TABLE settings (
@@ -51,8 +56,8 @@ CREATE TABLE audit (
     case_id INTEGER,
     case_version INTEGER,
     trigger TEXT NOT NULL,
-    source TEXT,
-    target TEXT,
+    from_state TEXT,
+    to_state TEXT,
     outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'refused')),
     actor TEXT,
     role TEXT,
@@ -63,31 +68,29 @@ CREATE TABLE audit (
     clauses TEXT NOT NULL,
     guards TEXT NOT NULL,
     reason TEXT,
+    refused_by TEXT,
     group_id INTEGER,
     request_id TEXT,
     policy TEXT NOT NULL,
     policy_version TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
+    hash TEXT NOT NULL,
+    signature TEXT NOT NULL
 ) STRICT;
 CREATE INDEX audit_case ON audit(case_id, seq);
 CREATE INDEX audit_group ON audit(group_id, seq) WHERE group_id IS NOT NULL;
+CREATE INDEX audit_request ON audit(request_id, seq) WHERE request_id IS NOT NULL;
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-
-CREATE TABLE requests (
-    request_id TEXT PRIMARY KEY,
-    result TEXT NOT NULL
-) STRICT;
 """
 
 # Counts over the whole trail, kept at write time by triggers on audit, in C and in the
 # writer's own transaction, so a summary by month or clause reads a few rows instead of
 # every event. ``verify`` recounts them from the trail. Each trigger's body is one line.
-_ENTERED = ("NEW.outcome = 'applied' AND NEW.source IS NOT NEW.target "
-            "AND NEW.target IS NOT NULL")
+_ENTERED = ("NEW.outcome = 'applied' AND NEW.from_state IS NOT NEW.to_state "
+            "AND NEW.to_state IS NOT NULL")
 COUNTS = f"""
 CREATE TABLE report_months (
     month TEXT NOT NULL,
@@ -109,7 +112,7 @@ CREATE TABLE report_clause_cases (
 ) WITHOUT ROWID;
 CREATE TRIGGER audit_count_month AFTER INSERT ON audit WHEN NEW.at IS NOT NULL BEGIN
   INSERT INTO report_months (month, state, entered, refused)
-  VALUES (substr(NEW.at, 1, 7), CASE WHEN {_ENTERED} THEN NEW.target ELSE '' END,
+  VALUES (substr(NEW.at, 1, 7), CASE WHEN {_ENTERED} THEN NEW.to_state ELSE '' END,
           {_ENTERED}, NEW.outcome = 'refused')
   ON CONFLICT (month, state) DO UPDATE
   SET entered = entered + excluded.entered, refused = refused + excluded.refused; END;
@@ -128,7 +131,7 @@ CREATE TRIGGER clause_case_counted AFTER INSERT ON report_clause_cases BEGIN
 _GENERIC_VIEWS = """
 CREATE VIEW case_timeline AS
 SELECT a.seq, a.case_id, c.name, c.native_name, a.at, a.actor, a.role, a.trigger, a.outcome,
-       a.source AS from_state, a.target AS to_state,
+       a.from_state, a.to_state,
        (SELECT group_concat(value, ', ') FROM json_each(a.clauses)) AS clauses,
        a.reason, a.group_id, a.recorded_at
 FROM audit AS a LEFT JOIN cases AS c ON c.id = a.case_id
@@ -136,7 +139,7 @@ WHERE a.case_id IS NOT NULL
 ORDER BY a.case_id, a.seq;
 
 CREATE VIEW refusals AS
-SELECT a.seq, a.case_id, c.name, a.at, a.actor, a.role, a.trigger, a.source AS state,
+SELECT a.seq, a.case_id, c.name, a.at, a.actor, a.role, a.trigger, a.from_state AS state,
        (SELECT group_concat(value, ', ') FROM json_each(a.clauses)) AS clauses,
        a.reason, a.group_id, a.recorded_at
 FROM audit AS a LEFT JOIN cases AS c ON c.id = a.case_id
@@ -246,7 +249,7 @@ def migrations(policy: Policy) -> Any:
 
     crossings = Migrations("crossings")
 
-    @crossings(name="004_schema")
+    @crossings(name="005_signed_schema")
     def schema(db: Any) -> None:
         for statement in statements(policy):
             db.execute(statement)
@@ -272,3 +275,35 @@ def apply(conn: Any, policy: Policy) -> None:
     db = sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
     migrations(policy).apply(db)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _objects(conn: Any) -> dict[tuple[str, str], str | None]:
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    return {(kind, name): sql for kind, name, sql in rows}
+
+
+def expected_objects(policy: Policy) -> dict[tuple[str, str], str | None]:
+    """Every schema object this code creates for ``policy``, with its SQL."""
+    import sqlite3
+
+    fresh = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        fresh.execute("BEGIN")
+        apply(fresh, policy)
+        fresh.execute("COMMIT")
+        return _objects(fresh)
+    finally:
+        fresh.close()
+
+
+def differences(conn: Any, policy: Policy) -> list[str]:
+    """The schema objects of CONN that are not what this code creates: planted, redefined
+    or dropped tables, views, indexes and triggers, each named."""
+    found, wanted = _objects(conn), expected_objects(policy)
+    out = [f"{kind} {name} is not one crossings creates (planted?)"
+           for (kind, name) in sorted(set(found) - set(wanted))]
+    out += [f"{kind} {name} is missing (dropped?)" for (kind, name) in sorted(set(wanted) - set(found))]
+    out += [f"{kind} {name} is defined otherwise than crossings defines it"
+            for (kind, name) in sorted(set(found) & set(wanted))
+            if found[(kind, name)] != wanted[(kind, name)]]
+    return out

@@ -10,18 +10,22 @@ transaction. Every ``sqlite3`` error is converted to a ``workflow`` error by
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from workflow import Actor, Case, Conflict, StoreError
-from workflow.audit import FIELDS, GENESIS, dumps, row_hash
+from workflow.audit import FIELDS, GENESIS, canonical_bytes, dumps
+from workflow.values import fold_name
 from workflow.policy import OPENED_ON
 
 from ..base import Store
+from . import schema
 from .connection import SQLiteConnection, batch_lost as _batch_lost
 from .errors import converted as _converted
+from .errors import loads
 from .reports import SQLiteReports, ident
 
-_AUDIT_COLUMNS = (*FIELDS, "hash")
+_AUDIT_COLUMNS = (*FIELDS, "hash", "signature")
+Sign = Callable[[bytes], str]
 _INSERT_AUDIT = (
     f"INSERT INTO audit ({', '.join(_AUDIT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _AUDIT_COLUMNS)})"
@@ -30,7 +34,7 @@ _CASE_COLUMNS = "id, state, version, facts, flagged"
 
 
 def _case(row: tuple[Any, ...]) -> Case:
-    return Case(row[0], row[1], row[2], json.loads(row[3]), bool(row[4]))
+    return Case(row[0], row[1], row[2], loads(row[3], f"of case {row[0]} "), bool(row[4]))
 
 
 class SQLiteStore(SQLiteReports, SQLiteConnection, Store):
@@ -39,28 +43,38 @@ class SQLiteStore(SQLiteReports, SQLiteConnection, Store):
     # actors and settings ---------------------------------------------------------------
 
     def get_actor(self, name: str) -> Actor | None:
-        actor = self._actors.get(name)
+        """The actor whose name folds as NAME does (look-alike names are one name)."""
+        folded = fold_name(name)
+        actor = self._actors.get(folded)
         if actor is None:
-            row = self._one("SELECT name, role FROM actors WHERE name = ?", (name,))
+            row = self._one("SELECT name, role, public_key, retired_at FROM actors "
+                            "WHERE folded = ?", (folded,))
             if row is None:
                 return None
-            actor = self._actors[name] = Actor(row[0], row[1])
+            actor = self._actors[folded] = Actor(*row)
         return actor
 
     def actors(self) -> list[dict[str, Any]]:
-        rows = self._all("SELECT name, role, added_at FROM actors ORDER BY name")
-        return [{"name": n, "role": r, "added_at": a} for n, r, a in rows]
+        keys = ("name", "role", "public_key", "added_at", "retired_at")
+        rows = self._all(f"SELECT {', '.join(keys)} FROM actors ORDER BY name")
+        return [dict(zip(keys, row)) for row in rows]
 
-    def insert_actor(self, name: str, role: str, added_at: str) -> None:
-        self._run("INSERT INTO actors (name, role, added_at) VALUES (?, ?, ?)",
-                  (name, role, added_at))
+    def insert_actor(self, actor: Actor, added_at: str) -> None:
+        self._run("INSERT INTO actors (name, folded, role, public_key, added_at) "
+                  "VALUES (?, ?, ?, ?, ?)",
+                  (actor.name, fold_name(actor.name), actor.role, actor.public_key, added_at))
+
+    def retire_actor(self, name: str, retired_at: str) -> None:
+        self._actors.pop(fold_name(name), None)
+        self._run("UPDATE actors SET retired_at = ? WHERE folded = ?",
+                  (retired_at, fold_name(name)))
 
     def stored_settings(self) -> dict[str, Any]:
         if not self.conn.in_transaction:
             with _converted(self.path):
                 self._revalidate()
         if self._settings is None:
-            self._settings = {n: json.loads(v)
+            self._settings = {n: loads(v, f"of setting {n} ")
                               for n, v in self._all("SELECT name, value FROM settings")}
         return dict(self._settings)
 
@@ -160,27 +174,35 @@ class SQLiteStore(SQLiteReports, SQLiteConnection, Store):
 
     # audit trail -----------------------------------------------------------------------
 
-    def _current_head(self) -> tuple[int, str]:
+    def _current_head(self) -> tuple[int, str, str]:
+        """(seq, hash, recorded_at) of the trail's last row, cached while no one else wrote."""
         if self._head is None:
-            row = self._one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-            self._head = (row[0], row[1]) if row else (0, GENESIS)
+            row = self._one("SELECT seq, hash, recorded_at FROM audit ORDER BY seq DESC LIMIT 1")
+            self._head = (row[0], row[1], row[2]) if row else (0, GENESIS, "")
         return self._head
 
-    def append(self, rows: list[dict[str, Any]]) -> list[int]:
+    def last_recorded_at(self) -> str:
+        return self._current_head()[2]
+
+    def append(self, rows: list[dict[str, Any]], sign: Sign) -> list[int]:
         if not self.conn.in_transaction:
             raise StoreError("append() outside a write transaction")
-        seq, prev = self._current_head()
+        import hashlib
+
+        seq, prev, recorded = self._current_head()
         values, seqs = [], []
         for row in rows:
             seq += 1
             full = {**row, "seq": seq, "prev_hash": prev}
-            prev = row_hash(full)
-            full["hash"] = prev
+            data = canonical_bytes(full)
+            prev = full["hash"] = hashlib.sha256(data).hexdigest()
+            full["signature"] = sign(data)
             values.append([full.get(c) for c in _AUDIT_COLUMNS])
             seqs.append(seq)
+            recorded = max(recorded, str(full["recorded_at"]))
         with _converted(self.path):
             self.conn.executemany(_INSERT_AUDIT, values)
-        self._head = (seq, prev)
+        self._head = (seq, prev, recorded)
         return seqs
 
     def audit(self, **filters: Any) -> Iterator[dict[str, Any]]:
@@ -235,15 +257,23 @@ class SQLiteStore(SQLiteReports, SQLiteConnection, Store):
             return None
         values = dict(zip([*names, "note"], row[4:]))
         return {"id": row[0], "at": row[1], **{n: values[n] for n in names}, "officer": row[2],
-                "case_ids": json.loads(row[3]), "note": values["note"]}
+                "case_ids": loads(row[3]), "note": values["note"]}
 
-    def get_request(self, request_id: str) -> dict[str, Any] | None:
-        row = self._one("SELECT result FROM requests WHERE request_id = ?", (request_id,))
-        return json.loads(row[0]) if row else None
+    def request_rows(self, request_id: str) -> list[dict[str, Any]]:
+        """The rows a command given this retry key wrote (none: a new request)."""
+        return list(self.audit(request_id=request_id))
 
-    def put_request(self, request_id: str, result: Mapping[str, Any]) -> None:
-        self._run("INSERT INTO requests (request_id, result) VALUES (?, ?)",
-                  (request_id, dumps(dict(result))))
+    def last_event_date(self, case_id: int) -> str | None:
+        """The latest event date recorded for the case, applied or refused."""
+        return self._one("SELECT max(at) FROM audit WHERE case_id = ?", (case_id,))[0]
+
+    def first_row(self) -> dict[str, Any] | None:
+        return self.audit_row(1)
+
+    def schema_problems(self) -> list[str]:
+        """Every table, view, index or trigger whose SQL differs from what this code
+        creates, or that this code does not create at all (a planted trigger)."""
+        return schema.differences(self.conn, self.policy)
 
 
 def _audit_where(filters: Mapping[str, Any]) -> tuple[list[str], list[Any]]:
@@ -251,7 +281,7 @@ def _audit_where(filters: Mapping[str, Any]) -> tuple[list[str], list[Any]]:
     params: list[Any] = []
     simple = {"case_id": "case_id = ?", "actor": "actor = ?", "trigger": "trigger = ?",
               "outcome": "outcome = ?", "since": "at >= ?", "until": "at <= ?",
-              "group_id": "group_id = ?", "after_seq": "seq > ?"}
+              "group_id": "group_id = ?", "after_seq": "seq > ?", "request_id": "request_id = ?"}
     for key, clause in simple.items():
         if filters.get(key) is not None:
             where.append(clause)

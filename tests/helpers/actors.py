@@ -1,4 +1,12 @@
-"""The actors the tests act as, one of every role of the cable, and a handover's options."""
+"""The actors the tests act as: an administrator, one actor of every role of the cable;
+and a handover's options."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crossings.service import Service
 
 ACTORS = {
     "Zhao": "county-officer",
@@ -8,3 +16,15 @@ ACTORS = {
     "Sun": "public-security",
 }
 HANDOVER = {"representative": "Kang Myong-chol", "crossing_point": "Changbai-Hyesan bridge"}
+ADMIN = "Admin"  # every test database's first administrator
+
+
+def new_database(path: str, **options: Any) -> Service:
+    """A database made by ``Service.init`` with one actor of every role, registered by
+    ADMIN; their keys in the key ring (``CROSSINGS_KEYS``, a directory of the session)."""
+    from crossings.service import Service
+
+    service = Service.init(path, ADMIN, **options)
+    for name, role in ACTORS.items():
+        service.add_actor(name, role, ADMIN)
+    return service

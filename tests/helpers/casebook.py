@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from crossings.cli import cli
 from crossings.replay import replay_paths
+from helpers.actors import ADMIN, new_database
 
 from helpers.casework import ACTORS  # noqa: E402,F401  (re-exported: test_docs reads it here)
 
@@ -31,7 +32,8 @@ _built: dict[str, str] = {}
 
 def build(path: str) -> str:
     """Replay the casebook scenario into ``path`` (one transaction); returns the path."""
-    run = replay_paths([SCENARIO], db=path)
+    new_database(path).close()
+    run = replay_paths([SCENARIO], db=path, admin=ADMIN)
     assert run.ok, [str(d) for f in run.files for d in f.divergences]
     return path
 

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from crossings.cli import cli
 from crossings.service import Command, Service
-from .actors import ACTORS, HANDOVER  # one actor of every role; a handover
+from .actors import ACTORS, HANDOVER, new_database  # one actor of every role; a handover
 from .clock import TODAY, fixed_clock  # noqa: F401
 from workflow import Case, WorkflowError
 from workflow.policies import DEFAULT as POLICY
@@ -148,10 +148,7 @@ class CliDriver(Driver):
 def new_service(path: str) -> Service:
     """A Service with every actor registered. synchronous=OFF: these tests check rules,
     not durability (the reliability tests do), and an fsync per commit only adds waiting."""
-    svc = Service.open(path, create=True, clock=fixed_clock, synchronous="OFF")
-    for name, role in ACTORS.items():
-        svc.add_actor(name, role)
-    return svc
+    return new_database(path, clock=fixed_clock, synchronous="OFF")
 
 
 def make_driver(kind: str, path: str, template: str | None = None) -> Driver:

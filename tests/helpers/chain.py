@@ -23,7 +23,7 @@ from typing import Any, Iterator
 
 from workflow.audit import FIELDS, GENESIS, row_hash
 
-_COLUMNS = (*FIELDS, "hash")
+_COLUMNS = (*FIELDS, "hash", "signature")
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
@@ -67,7 +67,7 @@ def replayed_cases(conn: sqlite3.Connection,
     from a stale read) is reported in ``problems``.
     """
     cases: dict[int, dict[str, Any]] = {}
-    sql = ("SELECT seq, case_id, case_version, source, target, changes FROM audit "
+    sql = ("SELECT seq, case_id, case_version, from_state, to_state, changes FROM audit "
            "WHERE case_id IS NOT NULL AND outcome = 'applied' ORDER BY seq")
     for seq, case_id, version, source, target, changes in conn.execute(sql):
         case = cases.setdefault(case_id, {"state": None, "version": 0, "facts": {}})

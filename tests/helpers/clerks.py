@@ -15,6 +15,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from helpers.actors import new_database
 from helpers.chain import connect, database_problems
 from crossings.service import Service
 
@@ -23,9 +24,7 @@ ACTORS = {"Zhao": "county-officer", "Kim": "border-defence", "Liu": "foreign-aff
 
 
 def _new(db: str) -> Service:
-    service = Service.open(db, create=True)
-    for name, role in ACTORS.items():
-        service.add_actor(name, role)
+    service = new_database(db)
     return service
 
 

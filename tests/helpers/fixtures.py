@@ -3,17 +3,31 @@ runner, and the core battery's drivers (``helpers.casework``)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 from click.testing import CliRunner, Result
 
 from crossings.cli import cli
-from crossings.service import Service
 
-from .actors import ACTORS
+from .actors import ACTORS, ADMIN, new_database
 from .clock import TODAY, fixed_clock  # noqa: F401  (re-exported for the tests)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def key_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Every test's private keys live in one directory of the session (CROSSINGS_KEYS),
+    never in the user's own ~/.config/crossings/keys."""
+    saved = os.environ.get("CROSSINGS_KEYS")
+    path = str(tmp_path_factory.mktemp("keys"))
+    os.environ["CROSSINGS_KEYS"] = path
+    yield path
+    if saved is None:
+        os.environ.pop("CROSSINGS_KEYS", None)
+    else:
+        os.environ["CROSSINGS_KEYS"] = saved
 
 
 @pytest.fixture
@@ -24,9 +38,7 @@ def db_path(tmp_path: Path) -> str:
 @pytest.fixture
 def service(db_path: str) -> Any:
     """A Service on a fresh database with one actor of every role registered."""
-    svc = Service.open(db_path, create=True, clock=fixed_clock)
-    for name, role in ACTORS.items():
-        svc.add_actor(name, role)
+    svc = new_database(db_path, clock=fixed_clock)
     yield svc
     svc.close()
 
@@ -50,8 +62,9 @@ class Cli:
 def run(db_path: str) -> Cli:
     """The CLI on a fresh database with one actor of every role registered."""
     runner = Cli(db_path)
+    assert runner("init", "--admin", ADMIN).exit_code == 0
     for name, role in ACTORS.items():
-        result = runner("actor", "add", name, "--role", role)
+        result = runner("actor", "add", name, "--role", role, "--as", ADMIN)
         assert result.exit_code == 0, result.stderr
     return runner
 

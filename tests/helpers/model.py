@@ -77,6 +77,7 @@ class MCase:
     opened_on: str
     crossed_on: str
     accompanies: int | None = None
+    last_at: str = ""  # the latest event dated on the case, applied or refused
     state: str = "detained"
     version: int = 1
     citizenship: str | None = None
@@ -113,6 +114,7 @@ class Prediction:
     must_cite: dict[int | None, frozenset[str]] = field(default_factory=dict)
     by_role: bool = False
     apply: Callable[[], None] = lambda: None
+    dated: dict[int, str] = field(default_factory=dict)  # case -> the event's date
 
 
 REJECTED = Prediction("rejected")
@@ -282,8 +284,9 @@ class Model:
 
     def _rejects(self, trigger: str, case: MCase | None, actor: str, at: str,
                  params: dict[str, Any]) -> bool:
-        """Malformed or inapplicable: rejected before anything is recorded."""
-        if actor not in self.actors or case is None or at < case.opened_on:
+        """Malformed or inapplicable: rejected before anything is recorded. A case's events
+        run forward: none may be dated before the latest one recorded (ruling 9)."""
+        if actor not in self.actors or case is None or at < max(case.opened_on, case.last_at):
             return True
         if trigger == "amend" and params.get("field") == "crossed_on":
             value = params.get("value")
@@ -299,7 +302,8 @@ class Model:
         assert case is not None
         row = TABLE[trigger]
         if self.actors[actor] not in row.roles:
-            return Prediction("refused", {case_id: frozenset(row.clauses)}, True)
+            return Prediction("refused", {case_id: frozenset(row.clauses)}, True,
+                              dated={case_id: at})
         seen = copy.deepcopy(case)
         if trigger == "investigate":  # the options set the facts the checks read
             for name in INVESTIGATION_FACTS:
@@ -307,15 +311,21 @@ class Model:
                     setattr(seen, name, params[name])
         failed = failures(trigger, seen, params, self.cutoff)
         if failed:
-            return Prediction("refused", {case_id: _cited(failed)})
+            return Prediction("refused", {case_id: _cited(failed)}, dated={case_id: at})
 
         def apply() -> None:
             effect(trigger, seen, params)
             seen.state = row.dest or seen.state
             seen.version += 1
+            seen.last_at = at
             self.cases[case_id] = seen
 
         return Prediction("applied", apply=apply)
+
+    def refused(self, prediction: Prediction) -> None:
+        """A refusal is recorded too: its date counts for the case's next event."""
+        for case_id, at in prediction.dated.items():
+            self.cases[case_id].last_at = max(self.cases[case_id].last_at, at)
 
     def ready(self, case_id: int) -> set[str]:
         """The triggers a case's facts allow now (options aside), as ``next`` lists them;
@@ -335,18 +345,21 @@ class Model:
         if any(self._rejects("hand_over", self.cases.get(i), actor, at, {}) for i in case_ids):
             return REJECTED
         row = TABLE["hand_over"]
+        dated = {i: at for i in case_ids}
         if self.actors[actor] not in row.roles:
-            return Prediction("refused", {i: frozenset(row.clauses) for i in case_ids}, True)
+            return Prediction("refused", {i: frozenset(row.clauses) for i in case_ids}, True,
+                              dated=dated)
         group = {i: self.cases[i] for i in case_ids}
         failed = {i: failures("hand_over", group[i], {}, self.cutoff, group) for i in case_ids}
         if any(failed.values()):
             # P1 "as a group": the cases that passed are refused because of the others.
             return Prediction("refused", {i: _cited(f) if f else frozenset({"P1"})
-                                          for i, f in failed.items()})
+                                          for i, f in failed.items()}, dated=dated)
 
         def apply() -> None:
             for case in group.values():
                 case.state, case.version = "returned", case.version + 1
+                case.last_at = at
 
         return Prediction("applied", apply=apply)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from typing import Any, Callable
 
+from helpers.actors import new_database
 from helpers.casework import ACTORS
 
 from crossings.service import Service
@@ -109,6 +110,4 @@ def walk(service: Service, rng: random.Random, steps: int | None = None,
 
 
 def prepare(db: str) -> None:
-    with Service.open(db, create=True) as service:
-        for name, role in ACTORS.items():
-            service.add_actor(name, role)
+    new_database(db).close()
