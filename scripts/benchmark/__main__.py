@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
-from . import latency, scale, sections, table
+from . import latency, scale, sections, table, trust
 from .common import Config, Row
 
 SECTIONS: dict[str, Callable[[Config], list[Row]]] = {
@@ -26,6 +26,7 @@ SECTIONS: dict[str, Callable[[Config], list[Row]]] = {
     "cli": latency.cli_latency,
     "scale": scale.scale,
     "memory": sections.memory,
+    "trust": trust.trust,
 }
 
 

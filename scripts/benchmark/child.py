@@ -23,6 +23,7 @@ FUNCS = {
     "handover": "benchmark.workload:handover",
     "memory": "benchmark.workload:memory",
     "build": "benchmark.build:build",
+    "sign_and_check": "benchmark.trust:sign_and_check",
 }
 
 

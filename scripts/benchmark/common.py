@@ -41,6 +41,8 @@ SIZES: dict[str, dict[str, int]] = {
     "scale_rounds": {"full": 11, "quick": 5, "tiny": 1},
     "memory": {"full": 100_000, "quick": 20_000, "tiny": 200},
     "memory_early": {"full": 1000, "quick": 1000, "tiny": 50},
+    "signatures": {"full": 2000, "quick": 500, "tiny": 5},  # rounds over W's nine rows
+    "verify": {"full": 1_000_000, "quick": 100_000, "tiny": 2000},
 }
 
 
