@@ -115,9 +115,21 @@ def test_tomorrow_is_the_future_and_today_is_not(driver: Driver) -> None:
                    at="2026-11-29"))
 
 
-def test_the_event_date_defaults_to_today(driver: Driver) -> None:
+def test_an_event_without_its_date_is_a_usage_error_naming_the_option(driver: Driver) -> None:
+    driver.reader.set_setting("default_event_date", "required", "Admin")
+    before = dump(driver.path)
+    out = driver.do(Step("open", params={"name": "A", "crossed_on": "1961", "place": "X"},
+                         at=None))
+    assert out.exit_code == 2
+    line = one_error_line(out.stderr)
+    assert "Missing option '--at'" in line and "default_event_date today" in line
+    assert dump(driver.path) == before
+
+
+def test_an_office_running_live_dates_an_event_without_its_date_today(driver: Driver) -> None:
     if isinstance(driver, CliDriver):
         pytest.skip("the CLI runs on the real clock; the API's clock is fixed at 2026-11-29")
+    driver.reader.set_setting("default_event_date", "today", "Admin")
     out = driver.ok(Step("open", params={"name": "A", "crossed_on": "1961", "place": "X"},
                          at=None))
     assert driver.case(out.case_id).facts["opened_on"] == "2026-11-29"

@@ -17,6 +17,7 @@ from .errors import (
     Refused,
     RoleRefused,
     StoreError,
+    UsageError,
     WorkflowError,
 )
 from .policy import Clause, Trigger
@@ -45,6 +46,7 @@ __all__ = [
     "RoleRefused",
     "StoreError",
     "Trigger",
+    "UsageError",
     "WorkflowError",
     "validate",
 ]

@@ -23,6 +23,13 @@ class InvalidInput(WorkflowError, ValueError):
     """Malformed input: rejected before anything is written."""
 
 
+class UsageError(InvalidInput):
+    """A command given without something it needs, as the command line would say of a
+    missing option: exit 2, nothing written."""
+
+    exit_code = 2
+
+
 class NotFound(WorkflowError, LookupError):
     """An unknown case, actor, handover group or database."""
 

@@ -164,10 +164,17 @@ class Setting:
     clauses: tuple[str, ...]
     low: Any = None  # the smallest value allowed (int: 0 unless said; date: any)
     high: Any = None  # the largest (int: required; date: any; text: a length)
+    choices: tuple[str, ...] = ()  # a choice's values
 
     def clean(self, value: Any) -> Any:
         if self.kind == "int":
             return self._number(value)
+        if self.kind == "choice":
+            text = str(value).strip()
+            if text not in self.choices:
+                raise InvalidInput(f"setting {self.name}: {text!r} is not one of "
+                                   f"{', '.join(self.choices)}")
+            return text
         if self.kind == "date":
             date = parse_date(value, self.name)
             if (self.low and date < self.low) or (self.high and date > self.high):

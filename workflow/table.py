@@ -25,10 +25,10 @@ from .policy import (
     State,
     Trigger,
 )
+from .office import EVENT_OPTIONS
 from .queries import Count, LatestField, NameList, Section
 
 Effect = Callable[..., dict[str, Any]]
-NOTE = Param("note", "text", "A free note kept with the event.")
 
 
 @dataclass(frozen=True)
@@ -157,11 +157,14 @@ class Policy:
     # -- options ----------------------------------------------------------------------
 
     def option(self, trigger: Trigger, key: str) -> Param | None:
-        """The option ``key`` of ``trigger`` (every trigger takes ``note``); None if unknown."""
-        return NOTE if key == NOTE.name else trigger.param(key)
+        """The option ``key`` of ``trigger`` (every trigger takes the office's event options:
+        a note, a source); None if unknown."""
+        found = trigger.param(key)
+        return found if found is not None else next(
+            (p for p in EVENT_OPTIONS if p.name == key), None)
 
     def option_names(self, trigger: Trigger) -> list[str]:
-        return [p.name for p in (*trigger.params, NOTE)]
+        return [p.name for p in (*trigger.params, *EVENT_OPTIONS)]
 
     def missing_options(self, trigger: Trigger, given: Mapping[str, Any]) -> list[Param]:
         """The required options of ``trigger`` that ``given`` lacks, in declared order."""

@@ -8,6 +8,7 @@ import click
 
 from workflow import InvalidInput
 from workflow.case import ADMINISTRATOR
+from workflow.office import OFFICE_SETTINGS
 
 from ..service import Service
 from .base import POLICY, actor_option, db_option, emit, output_options, say, service
@@ -176,7 +177,7 @@ def setting() -> None:
 
     Example: crossings setting set {POLICY.settings[0].name} {POLICY.settings[0].default} --as Admin
     """)
-@click.argument("name", type=click.Choice([s.name for s in POLICY.settings]))
+@click.argument("name", type=click.Choice([s.name for s in (*OFFICE_SETTINGS, *POLICY.settings)]))
 @click.argument("value")
 @actor_option
 @db_option
@@ -197,7 +198,8 @@ def setting_list(db: str, fmt: str | None) -> None:
     with service(db, readonly=True) as svc:
         values = svc.settings()
     rows = [{"name": s.name, "value": values[s.name], "default": s.default,
-             "clauses": ",".join(s.clauses), "meaning": s.help} for s in POLICY.settings]
+             "clauses": ",".join(s.clauses), "meaning": s.help}
+            for s in (*OFFICE_SETTINGS, *POLICY.settings)]
     emit(rows, fmt, ["name", "value", "default", "clauses", "meaning"])
 
 

@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Self
 
 from store import Store, open_store
-from workflow import Actor, Case, Engine, InvalidInput, NotFound, Policy, StoreError
+from workflow import Actor, Case, Engine, InvalidInput, NotFound, Policy, StoreError, UsageError
+from workflow.office import EVENT_DATE, OFFICE_SETTINGS, TODAY, office_defaults
 from workflow.policies import DEFAULT
+from workflow.policy import Setting
 from workflow.values import clean_name, parse_case_id, parse_date
 
 if TYPE_CHECKING:  # keys are imported when a command signs: a read command never does
@@ -38,7 +40,7 @@ class ServiceBase:
         self.engine = Engine(policy)
         self.clock = clock
         self._keys = keys
-        self._defaults = policy.defaults()
+        self._defaults = {**office_defaults(), **policy.defaults()}
         self._database: str | None = None
         self._batching = False
 
@@ -101,9 +103,14 @@ class ServiceBase:
         return max(stamp, self.store.last_recorded_at())
 
     def _event_date(self, at: Any, now: dt.datetime | None = None) -> str:
-        """AT as a date, not in the future. NOW: the command's instant, read once."""
+        """AT as a date, not in the future. NOW: the command's instant, read once. No AT is a
+        usage error, unless the office dates such events today (default_event_date)."""
         today = (self.clock() if now is None else now).date().isoformat()
         if at is None:
+            if self.settings()[EVENT_DATE.name] != TODAY:
+                raise UsageError("Missing option '--at': the event's own date (YYYY-MM-DD); "
+                                 f"an office running the procedure live may set "
+                                 f"{EVENT_DATE.name} {TODAY}")
             return today
         date = parse_date(at, "at")
         if date > today:
@@ -160,6 +167,11 @@ class ServiceBase:
 
     def settings(self) -> dict[str, Any]:
         return {**self._defaults, **self.store.stored_settings()}
+
+    def setting_spec(self, name: str) -> Setting:
+        """The office's setting NAME, or the policy's."""
+        found = next((s for s in OFFICE_SETTINGS if s.name == name), None)
+        return found if found is not None else self.policy.setting(name)
 
     def show(self, case_id: Any) -> Case:
         return self._load(parse_case_id(case_id))

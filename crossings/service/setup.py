@@ -17,6 +17,7 @@ from store import open_store
 from workflow import Actor, InvalidInput, Policy, RoleRefused
 from workflow.audit import ACTOR_ADD, ACTOR_RETIRE, SETTING, setup_row
 from workflow.case import ADMINISTRATOR
+from workflow import policies
 from workflow.policies import DEFAULT
 from workflow.values import clean_name
 
@@ -151,8 +152,9 @@ class Setup(ServiceBase):
 
     def set_setting(self, name: str, value: Any, actor: str | None = None) -> dict[str, Any]:
         """Change a setting (a set-up row), by the administrator ACTOR."""
-        setting = self.policy.setting(name)
-        clean = setting.clean(value)
+        setting = self.setting_spec(name)
+        clean = policies.get(str(value).strip()).key if setting.kind == "policy" else \
+            setting.clean(value)
         given = {"name": name, "value": clean}
         who, key = self._as_administrator(SETTING, given, actor, "changes settings")
         with self.writing():

@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Mapping
 from store import Store, open_store
 from workflow import Engine, WorkflowError, policies
 from workflow.audit import GENESIS, JSON_FIELDS, canonical_bytes
+from workflow.office import office_defaults
 
 from ..keys import fingerprint, verifier
 from .checkpoint import check_checkpoint
@@ -65,9 +66,9 @@ class Verifier:
         self.problem_count = 0
         self.rows = 0
         self.cases = 0
-        self.registry = Registry(engine.policy.defaults())
+        self.registry = Registry({**office_defaults(), **engine.policy.defaults()})
         self._checkers: dict[str, Callable[[bytes, str], bool]] = {}  # public key -> checker
-        self.defaults = engine.policy.defaults()
+        self.defaults = {**office_defaults(), **engine.policy.defaults()}
         self.policy_key = (engine.policy.id, engine.policy.version)
         self.other_policies: dict[str, tuple[int, int]] = {}  # "id@version" -> (first seq, count)
 

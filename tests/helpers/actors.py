@@ -19,12 +19,16 @@ HANDOVER = {"representative": "Kang Myong-chol", "crossing_point": "Changbai-Hye
 ADMIN = "Admin"  # every test database's first administrator
 
 
-def new_database(path: str, **options: Any) -> Service:
+def new_database(path: str, *, live: bool = True, **options: Any) -> Service:
     """A database made by ``Service.init`` with one actor of every role, registered by
-    ADMIN; their keys in the key ring (``CROSSINGS_KEYS``, a directory of the session)."""
+    ADMIN; their keys in the key ring (``CROSSINGS_KEYS``, a directory of the session).
+    LIVE: an office running the procedure live, where an event given no date is dated
+    today (``default_event_date today``); False: every event must carry its date."""
     from crossings.service import Service
 
     service = Service.init(path, ADMIN, **options)
     for name, role in ACTORS.items():
         service.add_actor(name, role, ADMIN)
+    if live:
+        service.set_setting("default_event_date", "today", ADMIN)
     return service
