@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow import InvalidInput, Policy
+from workflow import InvalidInput
+from workflow.catalogue import Catalogue
 
 from .base import Store
 from .sqlite import SQLiteStore
@@ -28,12 +29,12 @@ def store_kind(target: str) -> str:
     raise InvalidInput(f"--db: no store for {scheme}:// URLs; stores: {', '.join(STORES)}")
 
 
-def open_store(target: str, policy: Policy, **options: Any) -> Store:
-    """Open the database at ``target`` for ``policy``: ``create=True`` makes a new one,
+def open_store(target: str, catalogue: Catalogue, **options: Any) -> Store:
+    """Open the database at ``target`` for CATALOGUE: ``create=True`` makes a new one,
     ``readonly=True`` opens it for reading only."""
     kind = store_kind(target)
     path = str(target).partition("://")[2] if "://" in str(target) else str(target)
-    return STORES[kind](path, policy, **options)  # type: ignore[call-arg]
+    return STORES[kind](path, catalogue, **options)  # type: ignore[call-arg]
 
 
 __all__ = ["FILE_STORE", "STORES", "SQLiteStore", "Store", "open_store", "store_kind"]

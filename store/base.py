@@ -13,8 +13,9 @@ No SQL here: each store implements every method with its own statements (SQLite 
 * backend errors surface as ``workflow`` errors (``StoreError``, ``Conflict``), never as
   the driver's own.
 
-A store is opened for one policy (the registry's default): its views and report indexes
-are written from that policy's declarations.
+A store is opened for a catalogue of policies (``workflow.catalogue``: every policy its
+cases may be handled under): its views and report indexes are written from their
+declarations. Each case row carries the policy it is handled under (``Case.policy``).
 """
 
 from __future__ import annotations
@@ -23,13 +24,15 @@ from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from workflow import Actor, Case, Policy
+from workflow import Actor, Case
+from workflow.catalogue import Catalogue
 from workflow.queries import Section
 
 
 class Store(ABC):
     path: str
-    policy: Policy
+    catalogue: Catalogue
+    schema_version: int  # the file's schema as opened
 
     @abstractmethod
     def close(self) -> None: ...
@@ -165,6 +168,11 @@ class Store(ABC):
     @abstractmethod
     def schema_problems(self) -> list[str]:
         """Every schema object that is not exactly what this code creates, named."""
+
+    @abstractmethod
+    def upgrade_schema(self) -> list[str]:
+        """Inside write(), on a store opened with ``upgrade=True``: apply the schema steps
+        the file has not had, in order; return their names (none: it was up to date)."""
 
     # reports -----------------------------------------------------------------------------
     @abstractmethod

@@ -197,6 +197,6 @@ def test_the_scan_sees_a_trigger_named_in_generic_code(tmp_path: Path) -> None:
     MODULES = {"engine": path}
     try:
         assert literal_hits("engine", vocabulary()) == [
-            "engine:3: 'persuade' (trigger of jilin-1961-11-25@2)"]
+            "engine:3: 'persuade' (trigger of jilin-1961@2)"]
     finally:
         MODULES = saved

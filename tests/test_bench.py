@@ -11,7 +11,7 @@ from pathlib import Path
 
 from store import open_store
 from workflow.audit import GENESIS, row_hash
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "scripts")}  # as scripts/bench runs it
@@ -40,7 +40,7 @@ def test_bulk_built_database_has_a_valid_hash_chain_and_cases(tmp_path: Path) ->
     done = subprocess.run([sys.executable, "-m", "benchmark.child", "build", json.dumps(args)],
                           cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    store = open_store(str(path), POLICY)
+    store = open_store(str(path), CATALOGUE)
     prev = GENESIS
     for row in store.audit_stream():
         assert row["prev_hash"] == prev and row_hash(row) == row["hash"], row["seq"]

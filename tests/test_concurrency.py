@@ -18,7 +18,7 @@ import pytest
 
 from helpers import clerks
 from store import SQLiteStore
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import CATALOGUE
 from workflow import Conflict
 
 ATTEMPTS = int(os.environ.get("CROSSINGS_CLERK_ATTEMPTS", "100"))
@@ -69,7 +69,7 @@ def test_overlapping_hand_over_groups_return_each_case_exactly_once(tmp_path, mo
 def test_a_write_from_a_stale_read_is_a_conflict_and_writes_nothing(tmp_path):
     db = str(tmp_path / "c.db")
     clerks.prepare(db, "persuade", 1)
-    first, second = SQLiteStore(db, POLICY), SQLiteStore(db, POLICY)
+    first, second = SQLiteStore(db, CATALOGUE), SQLiteStore(db, CATALOGUE)
     stale = first.get_case(1)
     fresh = second.get_case(1)
     with second.write():

@@ -18,7 +18,7 @@ from store import STORES, SQLiteStore, Store
 from crossings.keys import PrivateKey, verify
 from workflow import Actor, Case, Conflict, InvalidInput, NotFound, StoreError
 from workflow.audit import GENESIS, canonical_bytes, row_hash, setup_row
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import CATALOGUE
 
 Factory = Callable[..., Store]
 
@@ -30,7 +30,7 @@ def _sqlite_tamper(store: Store, sql: str) -> None:
 
 # name -> (open a store on a path, run raw SQL around the store's API)
 BACKENDS: dict[str, tuple[Factory, Callable[[Store, str], None]]] = {
-    "sqlite": (lambda path, **kw: SQLiteStore(path, POLICY, **kw), _sqlite_tamper),
+    "sqlite": (lambda path, **kw: SQLiteStore(path, CATALOGUE, **kw), _sqlite_tamper),
 }
 RECORDED = "2026-11-29T09:00:00.000000+00:00"
 KEY = PrivateKey.generate()  # signs the rows these tests append

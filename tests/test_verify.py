@@ -215,9 +215,10 @@ def test_rows_recorded_under_another_policy_version_are_named_not_rerun(db):
     rechain(db)
     report = verify(db)
     assert seqs(report, "signature")
-    [problem] = unsigned(report)
-    assert problem["check"] == "policy"
-    assert "recorded under policy jilin-1961-11-25@0" in problem["message"]
+    [problem] = [p for p in unsigned(report) if p["check"] == "policy"]
+    assert "recorded under policy jilin-1961@0" in problem["message"]
+    [pin] = [p for p in unsigned(report) if p["check"] == "case"]  # the case row's pin
+    assert "column policy is 'jilin-1961@2', its rows give 'jilin-1961@0'" in pin["message"]
 
 
 def test_a_guard_list_unlike_the_policys_is_a_divergence_naming_both(db):

@@ -55,7 +55,8 @@ FIELDS = (
 ACTOR_ADD = "actor_add"
 ACTOR_RETIRE = "actor_retire"
 SETTING = "setting"
-SETUP_TRIGGERS = (ACTOR_ADD, ACTOR_RETIRE, SETTING)
+UPGRADE = "schema_upgrade"
+SETUP_TRIGGERS = (ACTOR_ADD, ACTOR_RETIRE, SETTING, UPGRADE)
 
 JSON_FIELDS = ("given", "changes", "clauses", "guards")
 # One encoder for every call: json.dumps with options builds a new one each time (~1 us,

@@ -35,6 +35,7 @@ class Case:
     version: int
     facts: dict[str, Any] = field(default_factory=dict)
     flagged: bool = False
+    policy: str = ""  # the policy it is handled under, id@version
 
     @property
     def name(self) -> str:
@@ -45,7 +46,8 @@ class Case:
         return self.facts.get(NATIVE_NAME)
 
     def copy(self) -> "Case":
-        return Case(self.id, self.state, self.version, copy.deepcopy(self.facts), self.flagged)
+        return Case(self.id, self.state, self.version, copy.deepcopy(self.facts), self.flagged,
+                    self.policy)
 
     def as_dict(self, policy: "Policy") -> dict[str, Any]:
         return {

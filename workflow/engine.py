@@ -70,6 +70,7 @@ class Decision:
     flagged: bool = False
     group_id: int | None = None
     refused_by: str | None = None  # "role", "guard", or "group" (others in the group failed)
+    policy: str = ""  # the policy decided under, id@version
 
     @property
     def applied(self) -> bool:
@@ -77,7 +78,8 @@ class Decision:
 
     def case(self) -> Case:
         assert self.case_id is not None
-        return Case(self.case_id, self.target, self.version, self.facts, self.flagged)
+        return Case(self.case_id, self.target, self.version, self.facts, self.flagged,
+                    self.policy)
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,7 @@ class Engine:
             case_id=case.id, trigger=trigger.name, source=None if trigger.opens else case.state,
             target=self.policy.initial.name if trigger.opens else case.state, actor=actor,
             at=at, params=dict(params), clauses=list(trigger.clauses), version=case.version,
-            facts=case.facts, flagged=case.flagged, group_id=group_id)
+            facts=case.facts, flagged=case.flagged, group_id=group_id, policy=self.policy.key)
         if actor.role not in trigger.roles:
             return self._refused(trigger, base, "role", self.role_reason(trigger, actor))
         view = self.facts_view(trigger, case.facts, params)
@@ -271,7 +273,7 @@ class Engine:
                     params=decision.params, clauses=list(trigger.group.clauses),
                     guards=decision.guards, reason=trigger.group.refusal.format(cases=names),
                     version=case.version, facts=case.facts, flagged=case.flagged,
-                    refused_by="group")
+                    refused_by="group", policy=self.policy.key)
             decision.group_id = None  # no group was formed: the number stays free
             out.append(decision)
         return out

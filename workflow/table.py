@@ -73,6 +73,9 @@ class Policy:
     words: Words | None = None
     example_actors: Mapping[str, str] = field(default_factory=dict)  # role -> a name (help)
     example_at: str = ""  # the date of the help's examples
+    effective: str = ""  # the date the policy took effect (YYYY-MM-DD)
+    formerly: tuple[str, ...] = ()  # ids this policy was known by in older trails
+    readings: str = ""  # where the readings it adopts are documented
     # Not an __init__ argument: dataclasses.replace() must build a new index, not fill
     # (and corrupt) the original policy's.
     _index: dict[str, Trigger] = field(default_factory=dict, init=False, compare=False,

@@ -107,11 +107,15 @@ def actor_params() -> list[click.Option]:
 
 
 def event_params() -> list[click.Option]:
-    """The options every trigger takes besides its own: date, note, retry key."""
+    """The options every trigger takes besides its own: date, note, source, retry key."""
+    from workflow.office import NOTE, SOURCE
+
     return [
         click.Option(["--at"], metavar="DATE",
-                     help="The event's own date, YYYY-MM-DD (default: today)."),
-        click.Option(["--note"], help="A free note kept with the event."),
+                     help="The event's own date, YYYY-MM-DD (required, unless the setting "
+                          "default_event_date is today)."),
+        click.Option([NOTE.flag], help=NOTE.help),
+        click.Option([SOURCE.flag], metavar="TEXT", help=SOURCE.help),
         click.Option(["--request-id"], metavar="KEY",
                      help="Retry key: repeating a command with it writes nothing new."),
     ]

@@ -39,6 +39,25 @@ def init(admin: str, db: str) -> None:
     click.echo(fingerprint(str(first.public_key)))
 
 
+@click.command()
+@actor_option
+@db_option
+def upgrade(actor: str | None, db: str) -> None:
+    """Bring a database of an earlier crossings up to this one's schema.
+
+    By an administrator: every pending step and a signed row saying so, in one
+    transaction. Back the file up first: an older crossings cannot open it afterwards.
+
+    Example: crossings upgrade --as Admin --db changbai.db
+    """
+    done = Service.upgrade(db, actor)
+    if done["steps"]:
+        say(f"upgraded {db} from schema {done['from']} to {done['to']}: "
+            f"{', '.join(done['steps'])}")
+    else:
+        say(f"{db} is up to date (schema {done['to']})")
+
+
 @click.group()
 def actor() -> None:
     """Register the people who act, each with one role and a key; retire them.
@@ -203,4 +222,4 @@ def setting_list(db: str, fmt: str | None) -> None:
     emit(rows, fmt, ["name", "value", "default", "clauses", "meaning"])
 
 
-COMMANDS = [init, actor, key, setting]
+COMMANDS = [init, upgrade, actor, key, setting]

@@ -40,7 +40,8 @@ def _tables(policy: Policy) -> dict[str, Table]:
                       "flagged": "1 while the case carries a flag ("
                                  + "; ".join(f.help for f in policy.flags) + ")",
                       "opened_on": "Date the case was opened.",
-                      "updated_at": "When the row was last written (clock time)."}),
+                      "updated_at": "When the row was last written (clock time).",
+                      "policy": "The policy the case is handled under (id@version)."}),
         "actors": ("Actors", "The people who act, each with one role and the public key "
                    "that proves it is them (the trail registers both).", {
                        "name": "Actor's name.",
@@ -115,7 +116,8 @@ def _views(policy: Policy, clauses: str) -> dict[str, Table]:
                 "at": _AT, "actor": "Who acted.", "role": "The actor's role.",
                 "trigger": "What was asked.", "outcome": "applied or refused.",
                 "from_state": "State before.", "to_state": "State after.", "clauses": clauses,
-                "reason": "Why it was refused.", "group_id": "Group, if any.",
+                "reason": "Why it was refused.", "note": "The note kept with the event.",
+                "source": "The document the event rests on.", "group_id": "Group, if any.",
                 "recorded_at": _RECORDED}
     views: dict[str, Table] = {
         "case_timeline": ("Case timelines", "Every case event in order, with the clauses "

@@ -31,7 +31,8 @@ from .loader import line_of as _line
 from .model import ActorSpec, Event, Expectation, Problem, Scenario
 
 TOP_KEYS = ("title", "description", "source", "settings", "actors", "events", "expect")
-EVENT_KEYS = ("at", "by", "do", "case", "cases", "expect", "note")
+EVENT_KEYS = ("at", "by", "do", "case", "cases", "expect", "note", "source")
+EVENT_OPTION_KEYS = ("note", "source")  # options of every event, kept in its audit row
 EXPECT_KEYS = ("state", "flagged", "facts")  # and a count of each list the policy shows
 
 
@@ -66,7 +67,7 @@ class Checker:
         self.actors: dict[str, str] = {}
         self.opened: dict[str, int | None] = {}  # label -> line of its open event
         self.last_at: str | None = None
-
+        self.cited: str | None = None  # the file's top-level source: every event's default
     def problem(self, line: int | None, message: str) -> None:
         self.problems.append(Problem(self.source, line, message))
 
@@ -94,6 +95,8 @@ class Checker:
             return None
         self.unknown_keys(top, TOP_KEYS, "section")
         title = top.get("title")
+        if top.get("source") is not None:
+            self.cited = _text(top["source"])
         actors = self.actor_specs(top.get("actors"), _line(top, "actors"))
         settings = self.settings(top.get("settings"))
         events = self.events(top.get("events"), _line(top, "events"))
@@ -289,7 +292,10 @@ class Checker:
 
     def params(self, data: Mapping[Any, Any], trigger: Trigger,
                line: int | None) -> dict[str, Any] | None:
-        raw = {str(k): v for k, v in data.items() if k not in EVENT_KEYS or k == "note"}
+        raw = {str(k): v for k, v in data.items()
+               if k not in EVENT_KEYS or k in EVENT_OPTION_KEYS}
+        if "source" not in raw and self.cited is not None:
+            raw["source"] = self.cited
         clean, ok = {}, True
         for key, value in raw.items():
             cleaned = self.param(trigger, key, value, _line(data, key))

@@ -1,7 +1,8 @@
 """The service's base: the store, the policy and its engine, the clock, the actors, keys.
 
 Every part of :class:`crossings.service.Service` builds on this: one store opened for the
-registry's default policy, one engine per policy, a clock read once per command, and the
+registry's policies, each case decided under the policy it is pinned to (one engine per
+policy, made when first needed), a clock read once per command, and the
 key ring holding the private keys at hand: every row a command writes is signed by its
 acting actor's key, and a command whose actor's key is not at hand is rejected before
 anything is written.
@@ -15,8 +16,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Self
 
 from store import Store, open_store
 from workflow import Actor, Case, Engine, InvalidInput, NotFound, Policy, StoreError, UsageError
-from workflow.office import EVENT_DATE, OFFICE_SETTINGS, TODAY, office_defaults
-from workflow.policies import DEFAULT
+from workflow import policies
+from workflow.office import EVENT_DATE, OFFICE_SETTINGS, POLICY, TODAY, office_defaults
+from workflow.policies import CATALOGUE, DEFAULT, POLICIES
 from workflow.policy import Setting
 from workflow.values import clean_name, parse_case_id, parse_date
 
@@ -33,24 +35,48 @@ def utc_now() -> dt.datetime:
 class ServiceBase:
     """Runs a policy against one database."""
 
-    def __init__(self, store: Store, *, policy: Policy = DEFAULT, clock: Clock = utc_now,
+    def __init__(self, store: Store, *, policy: Policy | None = None, clock: Clock = utc_now,
                  keys: "KeyRing | None" = None) -> None:
         self.store = store
-        self.policy = policy
-        self.engine = Engine(policy)
+        self._policy = policy
+        self._engines: dict[str, Engine] = {}
         self.clock = clock
         self._keys = keys
-        self._defaults = {**office_defaults(), **policy.defaults()}
+        self._defaults: dict[str, Any] = office_defaults()
+        for known in POLICIES.values():
+            self._defaults = {**known.defaults(), **self._defaults}
         self._database: str | None = None
         self._batching = False
 
     @classmethod
     def open(cls, path: str, *, readonly: bool = False, synchronous: str = "FULL",
-             clock: Clock = utc_now, policy: Policy = DEFAULT,
+             clock: Clock = utc_now, policy: Policy | None = None,
              keys: "KeyRing | None" = None) -> Self:
-        """Open an existing database (``readonly``: for reading only)."""
-        return cls(open_store(path, policy, readonly=readonly, synchronous=synchronous),
+        """Open an existing database (``readonly``: for reading only). POLICY: the policy
+        new cases take, instead of the database's setting ``policy``."""
+        return cls(open_store(path, CATALOGUE, readonly=readonly, synchronous=synchronous),
                    policy=policy, clock=clock, keys=keys)
+
+    # -- policies -------------------------------------------------------------------------
+
+    @property
+    def policy(self) -> Policy:
+        """The policy new cases take: the one given when opened, else the database's
+        setting ``policy``, else the registry's default (its newest version)."""
+        if self._policy is not None:
+            return self._policy
+        chosen = self.store.stored_settings().get(POLICY.name)
+        return policies.get(str(chosen)) if chosen else policies.get(DEFAULT.id)
+
+    def policy_of(self, case: Case) -> Policy:
+        """The policy CASE is handled under (its pin; a case not yet pinned: new cases')."""
+        return policies.get(case.policy) if case.policy else self.policy
+
+    def engine(self, policy: Policy) -> Engine:
+        engine = self._engines.get(policy.key)
+        if engine is None:
+            engine = self._engines[policy.key] = Engine(policy)
+        return engine
 
     def close(self) -> None:
         self.store.close()
@@ -169,15 +195,20 @@ class ServiceBase:
         return {**self._defaults, **self.store.stored_settings()}
 
     def setting_spec(self, name: str) -> Setting:
-        """The office's setting NAME, or the policy's."""
+        """The office's setting NAME, or a policy's (new cases' policy first)."""
         found = next((s for s in OFFICE_SETTINGS if s.name == name), None)
-        return found if found is not None else self.policy.setting(name)
+        if found is not None:
+            return found
+        for known in (self.policy, *POLICIES.values()):
+            if any(s.name == name for s in known.settings):
+                return known.setting(name)
+        return self.policy.setting(name)  # raises, naming the settings there are
 
     def show(self, case_id: Any) -> Case:
         return self._load(parse_case_id(case_id))
 
     def case_dict(self, case: Case) -> dict[str, Any]:
-        return case.as_dict(self.policy)
+        return case.as_dict(self.policy_of(case))
 
     def _load(self, case_id: int) -> Case:
         case = self.store.get_case(case_id)

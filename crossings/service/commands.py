@@ -21,9 +21,11 @@ from workflow import (
     GuardRefused,
     InvalidInput,
     NotFound,
+    Policy,
     RoleRefused,
     Trigger,
 )
+from workflow import policies
 from workflow.audit import decision_row, dumps
 from workflow.engine import APPLIED
 from workflow.policy import OPENED_ON
@@ -42,13 +44,15 @@ class Command:
     at: Any = None
     params: Mapping[str, Any] = field(default_factory=dict)
     request_id: str | None = None
+    policy: str | None = None  # a case being opened: the policy it is handled under
 
     @classmethod
     def of(cls, trigger: str, cases: Any = None, actor: str | None = None, *, at: Any = None,
-           request_id: str | None = None, **params: Any) -> "Command":
+           request_id: str | None = None, policy: str | None = None,
+           **params: Any) -> "Command":
         """A command from keywords: ``Command.of("persuade", 3, "Zhao", at=..., outcome=...)``;
         CASES an id, a list of ids, or None."""
-        return cls(trigger, _case_tuple(cases), actor, at, params, request_id)
+        return cls(trigger, _case_tuple(cases), actor, at, params, request_id, policy)
 
 
 @dataclass(frozen=True)
@@ -90,96 +94,109 @@ class Commands(ServiceBase):
     """Firing triggers: the one write path every command takes."""
 
     def fire(self, trigger: str, cases: Any = None, actor: str | None = None, *,
-             at: Any = None, request_id: str | None = None, **params: Any) -> Case:
+             at: Any = None, request_id: str | None = None, policy: str | None = None,
+             **params: Any) -> Case:
         """Fire TRIGGER on a case (an id), a group (a list of ids), or none (a trigger that
         opens a case); returns the (first) case as it now stands."""
         return self.run(Command.of(trigger, cases, actor, at=at, request_id=request_id,
-                                   **params)).case
+                                   policy=policy, **params)).case
 
     def run(self, command: Command) -> Result:
-        trigger = self.policy.trigger(command.trigger)
         who = self.actor(command.actor)
         key = self.signer(who)  # no key at hand: rejected before anything is written
         now = self.clock()
         date = self._event_date(command.at, now)
-        clean = self.policy.clean_params(trigger, command.params)
-        numbers = self._case_numbers(trigger, command.cases)
-        if trigger.opens:
-            self._check_dated(trigger, clean, date)
-        with self.writing():
+        numbers = [parse_case_id(c) for c in command.cases]
+        with self.writing():  # every check below comes before the first write
             recorded = self._recorded_at(now)
+            cases, policy = self._pinned(command, numbers)
+            trigger = policy.trigger(command.trigger)
+            self._case_numbers(trigger, numbers)
+            clean = policy.clean_params(trigger, command.params)
+            if trigger.opens:
+                self._check_dated(policy, trigger, clean, date)
             stored = self._replayed(command.request_id, trigger.name, numbers, clean, date, who)
             if stored:
                 return self._replay_result(trigger, stored)
-            cases = self._cases_for(trigger, numbers)
             for case in cases:
-                self._check_case(trigger, case, clean, date)
+                self._check_case(policy, trigger, case, clean, date)
             group_id = self.store.next_group_id() if trigger.group else None
-            decisions = self.engine.decide(trigger.name, cases, who, clean, date,
-                                           self.settings(), group_id)
+            decisions = self.engine(policy).decide(trigger.name, cases, who, clean, date,
+                                                   self.settings(), group_id)
             applied = decisions[0].applied
             if applied and trigger.opens:
                 self.store.insert_case(decisions[0].case(), recorded)
             elif applied:
                 self.store.update_cases([(d.case(), c.version) for d, c in zip(decisions, cases)],
                                         recorded)
-            self._persist(decisions, recorded, command.request_id, key.sign)
+            self._persist(policy, decisions, recorded, command.request_id, key.sign)
         group = self._group(trigger, group_id, date, who, numbers, clean)
         return self._finish(decisions, group)
 
+    def _pinned(self, command: Command, numbers: list[int]) -> tuple[list[Case], Policy]:
+        """The command's cases (a new one, when it names none) and the policy they are
+        handled under: a new case takes --policy or the database's; a named case its pin.
+        A group's cases must share one policy."""
+        if not numbers:
+            policy = policies.get(command.policy) if command.policy else self.policy
+            return [Case(self.store.next_case_id(), "", 0, {}, policy=policy.key)], policy
+        twice = sorted(n for n, times in Counter(numbers).items() if times > 1)
+        if twice:
+            raise InvalidInput(f"case(s) {', '.join(map(str, twice))} named twice in the group")
+        cases = [self._load(numbers[0])] if len(numbers) == 1 else self._load_many(numbers)
+        pins = {c.policy for c in cases}
+        if len(pins) > 1:
+            under = ", ".join(f"case {c.id} under {c.policy}" for c in cases)
+            raise InvalidInput(f"the cases of one command must be handled under one policy "
+                               f"({under}): migrate them first")
+        policy = self.policy_of(cases[0])
+        if command.policy and policies.get(command.policy).key != policy.key:
+            raise InvalidInput(f"--policy: case {cases[0].id} is handled under {policy.key}; "
+                               "only a case being opened takes --policy (migrate moves a case)")
+        return cases, policy
+
     # -- checks before the decision ---------------------------------------------------
 
-    def _case_numbers(self, trigger: Trigger, cases: tuple[Any, ...]) -> list[int]:
-        numbers = [parse_case_id(c) for c in cases]
+    def _case_numbers(self, trigger: Trigger, numbers: list[int]) -> None:
         if trigger.opens:
             if numbers:
                 raise InvalidInput(f"{trigger.name} opens a new case: it names no case")
-            return []
+            return
         if trigger.group is None and len(numbers) != 1:
             raise InvalidInput(f"{trigger.name} is fired on one case, not {len(numbers)}")
         if not numbers:
             raise InvalidInput(f"{trigger.name} needs at least one case")
-        twice = sorted(n for n, times in Counter(numbers).items() if times > 1)
-        if twice:
-            raise InvalidInput(f"case(s) {', '.join(map(str, twice))} named twice in the group")
-        return numbers
 
-    def _cases_for(self, trigger: Trigger, numbers: list[int]) -> list[Case]:
-        if trigger.opens:
-            return [Case(self.store.next_case_id(), "", 0, {})]
-        if len(numbers) == 1:
-            return [self._load(numbers[0])]
-        return self._load_many(numbers)
-
-    def _check_case(self, trigger: Trigger, case: Case, params: Mapping[str, Any],
-                    date: str) -> None:
+    def _check_case(self, policy: Policy, trigger: Trigger, case: Case,
+                    params: Mapping[str, Any], date: str) -> None:
         opened = case.facts.get(OPENED_ON)
         latest = None if trigger.opens else self.store.last_event_date(case.id)
         if latest is not None and date < latest:
             raise InvalidInput(f"--at: {date} is before {latest}, the date of the latest event "
                                f"recorded for case {case.id}: a case's events run forward")
         if not trigger.opens:
-            self._check_dated(trigger, params, str(opened or "9999"))
-        for option, ref in self.policy.case_refs(trigger, params):
+            self._check_dated(policy, trigger, params, str(opened or "9999"))
+        for option, ref in policy.case_refs(trigger, params):
             if ref == case.id:
                 raise InvalidInput(f"--{option}: case {ref} cannot accompany itself")
             if self.store.get_case(ref) is None:
                 raise NotFound(f"--{option}: no case {ref}")
-        self.engine.check_applies(trigger, case)
+        self.engine(policy).check_applies(trigger, case)
 
-    def _check_dated(self, trigger: Trigger, params: Mapping[str, Any], opened: str) -> None:
+    def _check_dated(self, policy: Policy, trigger: Trigger, params: Mapping[str, Any],
+                     opened: str) -> None:
         """A date fact cannot begin after the case was opened."""
-        for fact, value in self.policy.dated_facts(trigger, params):
+        for fact, value in policy.dated_facts(trigger, params):
             if parse_approx_date(value).earliest > opened:
                 raise InvalidInput(f"{fact.flag}: {value} is after {fact.by_opening} {opened}")
 
     # -- persistence -------------------------------------------------------------------
 
-    def _persist(self, decisions: list[Decision], recorded: str, request_id: str | None,
-                 sign: Callable[[bytes], str]) -> None:
+    def _persist(self, policy: Policy, decisions: list[Decision], recorded: str,
+                 request_id: str | None, sign: Callable[[bytes], str]) -> None:
         given = dumps(decisions[0].params)  # a group's decisions share the same params
         first = decisions[0].params
-        rows = [decision_row(d, self.policy.id, self.policy.version, recorded, request_id,
+        rows = [decision_row(d, policy.id, policy.version, recorded, request_id,
                              given if _same_values(d.params, first) else None)
                 for d in decisions]
         self.store.append(rows, sign)

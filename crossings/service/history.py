@@ -40,6 +40,7 @@ def event(policy: Policy, step: int, row: Row) -> dict[str, Any]:
         "outcome": row.get("outcome"),
         "what": describe(policy, row),
         "clauses": list(row.get("clauses") or []),
+        "source": (row.get("given") or {}).get("source"),
         "from_state": row.get("from_state"),
         "to_state": row.get("to_state") if moved else None,
         "recorded_at": row.get("recorded_at"),

@@ -9,6 +9,8 @@ from workflow.audit import SETUP_TRIGGERS, decode
 from workflow.engine import APPLIED, REFUSED
 from workflow.values import clean_text, parse_case_id, parse_date
 
+from workflow.policies import CATALOGUE
+
 from .base import ServiceBase
 
 
@@ -18,7 +20,7 @@ class Queries(ServiceBase):
     def cases(self, state: str | None = None, after: int = 0,
               limit: int | None = None) -> Iterator[dict[str, Any]]:
         if state is not None:
-            self.policy.state(state)
+            CATALOGUE.state(state)
         return self.store.cases(state, after, limit)
 
     def log(self, *, case_id: Any = None, actor: str | None = None, trigger: str | None = None,
@@ -43,10 +45,10 @@ class Queries(ServiceBase):
             return None
         if trigger.replace("-", "_") in SETUP_TRIGGERS:
             return trigger.replace("-", "_")
-        return self.policy.trigger(trigger).name
+        return CATALOGUE.trigger(trigger).name
 
     def _clause_filter(self, clause: str | None) -> str | None:
-        clauses = self.policy.clauses
+        clauses = CATALOGUE.clauses
         if clause is None:
             return None
         if clause not in clauses:
@@ -56,10 +58,11 @@ class Queries(ServiceBase):
     def why(self, case_id: Any, trigger: str) -> dict[str, Any]:
         """Each guard of TRIGGER on the case now, with the facts it read and its clause."""
         case = self.show(case_id)
-        explained = self.engine.explain(case, trigger, self.settings(),
-                                        group=self._assumed_group(case))
-        result = explained.as_dict()
-        result["clause_words"] = {c: self.policy.clauses[c].words for c in explained.cited()}
+        policy = self.policy_of(case)
+        explained = self.engine(policy).explain(case, trigger, self.settings(),
+                                                group=self._assumed_group(case))
+        result = {**explained.as_dict(), "policy": policy.key}
+        result["clause_words"] = {c: policy.clauses[c].words for c in explained.cited()}
         return result
 
     def next(self, case_id: Any) -> dict[str, Any]:
@@ -67,24 +70,26 @@ class Queries(ServiceBase):
         case = self.show(case_id)
         settings = self.settings()
         group = self._assumed_group(case)
+        policy = self.policy_of(case)
         ready, blocked = [], []
-        for name in self.policy.applicable(case.state):
-            result = self.engine.explain(case, name, settings, group=group)
+        for name in policy.applicable(case.state):
+            result = self.engine(policy).explain(case, name, settings, group=group)
             entry: dict[str, Any] = {"trigger": name, "target": result.target,
                                      "roles": result.roles, "clauses": result.clauses,
                                      "needs": result.needs}
             if result.ready:
                 ready.append(entry)
             else:
-                entry["reasons"] = [g.explain() for g in result.blocking(self.policy)]
+                entry["reasons"] = [g.explain() for g in result.blocking(policy)]
                 blocked.append(entry)
-        return {"case": case.id, "state": case.state, "ready": ready, "blocked": blocked}
+        return {"case": case.id, "state": case.state, "policy": policy.key, "ready": ready,
+                "blocked": blocked}
 
     def _assumed_group(self, case: Case) -> dict[int, Any]:
         """For why/next on a group trigger: the case and the cases its options name (the
         case it accompanies), together."""
         group = {case.id: case.facts}
-        for fact in self.policy.facts:
+        for fact in self.policy_of(case).facts:
             other_id = case.facts.get(fact.name) if fact.kind == "case" else None
             other = self.store.get_case(other_id) if isinstance(other_id, int) else None
             if other is not None:

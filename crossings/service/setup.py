@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Self
 
 from store import open_store
 from workflow import Actor, InvalidInput, Policy, RoleRefused
-from workflow.audit import ACTOR_ADD, ACTOR_RETIRE, SETTING, setup_row
+from workflow.audit import ACTOR_ADD, ACTOR_RETIRE, SETTING, UPGRADE, setup_row
 from workflow.case import ADMINISTRATOR
 from workflow import policies
-from workflow.policies import DEFAULT
+from workflow.policies import CATALOGUE
 from workflow.values import clean_name
 
 from .base import Clock, ServiceBase, utc_now
@@ -33,13 +33,13 @@ class Setup(ServiceBase):
 
     @classmethod
     def init(cls, path: str, admin: str, *, keys: "KeyRing | None" = None,
-             clock: Clock = utc_now, policy: Policy = DEFAULT,
+             clock: Clock = utc_now, policy: Policy | None = None,
              synchronous: str = "FULL") -> Self:
         """Create a database whose first row registers its administrator, signed by the
         administrator's own new key (saved in the key ring). The only way to create one."""
         name = clean_name(admin, "admin")
         existed = os.path.exists(path) and path != ":memory:"
-        store = open_store(path, policy, create=True, synchronous=synchronous)
+        store = open_store(path, CATALOGUE, create=True, synchronous=synchronous)
         service = cls(store, policy=policy, clock=clock, keys=keys)
         try:
             service._first_row(name)
@@ -49,6 +49,28 @@ class Setup(ServiceBase):
                 _remove_database(path)
             raise
         return service
+
+    @classmethod
+    def upgrade(cls, path: str, actor: str | None, *, keys: "KeyRing | None" = None,
+                clock: Clock = utc_now) -> dict[str, Any]:
+        """Bring an older file's schema up to date, by an administrator: every pending step
+        and the upgrade's own signed row in one transaction (all or nothing)."""
+        store = open_store(path, CATALOGUE, upgrade=True)
+        service = cls(store, clock=clock, keys=keys)
+        try:
+            before = store.schema_version
+            given = {"from": before, "to": None}
+            who, key = service._as_administrator(UPGRADE, given, actor, "upgrades the schema")
+            with service.writing():
+                steps = store.upgrade_schema()
+                if steps:
+                    given = {"from": before, "to": store.schema_version, "steps": steps}
+                    store.append([service._setup_row(UPGRADE, given, service._recorded_at(),
+                                                     who)], key.sign)
+            return {"database": path, "from": before, "to": store.schema_version,
+                    "steps": steps}
+        finally:
+            store.close()
 
     def _first_row(self, name: str) -> None:
         from ..keys import PrivateKey
@@ -92,7 +114,7 @@ class Setup(ServiceBase):
         from ..keys import PrivateKey, normal_public
 
         name = clean_name(name, "name")
-        roles = (*self.policy.roles, ADMINISTRATOR)
+        roles = (*CATALOGUE.roles, ADMINISTRATOR)
         if role not in roles:
             raise InvalidInput(f"--role: {role!r} is not one of {', '.join(roles)}")
         new = None if public_key is not None else PrivateKey.generate()

@@ -26,7 +26,7 @@ class Trail(ServiceBase):
 
         if checkpoint is not None and not isinstance(checkpoint, Mapping):
             checkpoint = read_checkpoint(checkpoint)
-        verifier = Verifier(self.store, self.engine, limit=limit)
+        verifier = Verifier(self.store, limit=limit)
         return verifier.run(checkpoint, workers, admin=admin)
 
     def checkpoint(self, actor: str | None) -> dict[str, Any]:

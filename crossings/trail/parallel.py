@@ -13,7 +13,6 @@ import os
 from typing import Any, Callable, Mapping, Protocol
 
 from store import Store
-from workflow import Engine
 
 PARALLEL_ROWS = 100_000  # from this many rows, worker processes pay for their start-up
 MAX_WORKERS = 3
@@ -28,7 +27,6 @@ def auto_workers(rows: int) -> int:
 
 class Parent(Protocol):
     store: Store
-    engine: Engine
     limit: int
 
     def merge(self, other: Mapping[str, Any]) -> None: ...
@@ -50,8 +48,7 @@ def in_parallel(verifier: Parent, work: Work, head: Mapping[str, Any],
     ranges = [(lo, lo + step - 1) for lo in range(1, max(last_case, 1) + 1, step)]
     ranges[-1] = (ranges[-1][0], _NO_CASE_ABOVE)
     tasks: list[tuple[int, int] | None] = [None, *ranges]  # None: the chain
-    job = functools.partial(work, store.path, verifier.engine.policy.key, head, setup,
-                            verifier.limit)  # a key: a policy's functions do not pickle
+    job = functools.partial(work, store.path, head, setup, verifier.limit)
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         results = pool.map(job, tasks, chunksize=1)
     done = [r for r in results if r is not None]

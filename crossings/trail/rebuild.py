@@ -27,6 +27,7 @@ from store import Store
 from workflow import Actor, Case, Decision, Engine, WorkflowError
 from workflow.audit import dumps
 from workflow.engine import APPLIED, REFUSED
+from workflow.policies import POLICIES
 from workflow.policy import NAME, NATIVE_NAME, OPENED_ON
 
 _RERUN_ERRORS = (WorkflowError, KeyError, TypeError, ValueError, AttributeError)
@@ -42,15 +43,15 @@ class Rebuilt:
     facts: dict[str, Any] = field(default_factory=dict)
     last_seq: int | None = None
     updated_at: str | None = None  # recorded_at of the last applied row
+    policy: str = ""  # the policy its latest applied row was decided under
 
 
 class Checker(Protocol):
-    """What the case checks need of the verifier: the trail, the engine, where to report."""
+    """What the case checks need of the verifier: the trail, the engines, where to report."""
     store: Store
-    engine: Engine
-    policy_key: tuple[str, str]
     cases: int
 
+    def engine_for(self, policy_id: str, version: str) -> Engine | None: ...
     def problem(self, seq: int | None, case: int | None, check: str, message: str) -> None: ...
     def check_actor(self, row: Mapping[str, Any], data: bytes | None = None) -> None: ...
     def settings_at(self, seq: int) -> dict[str, Any]: ...
@@ -62,7 +63,6 @@ class CaseChecks:
 
     def __init__(self, verifier: Checker) -> None:
         self.v = verifier
-        self.policy = verifier.engine.policy
 
     def check_cases(self, cases: tuple[int, int] | None = None) -> None:
         store, v = self.v.store, self.v
@@ -98,11 +98,14 @@ class CaseChecks:
                 self.v.problem(row["seq"], case_id, "case",
                                f"{row['trigger']} from {row['from_state']}, but the rows before "
                                f"leave the case {case.state or 'not yet opened'}")
-            if (row["policy"], row["policy_version"]) == self.v.policy_key:
-                self.rerun(case, row)
+            engine = self.v.engine_for(row["policy"], row["policy_version"])
+            if engine is not None:
+                self.rerun(engine, case, row)
             else:
                 self.v.other_policy(row)
             self.apply(case, row)
+            case.policy = engine.policy.key if engine is not None else \
+                f"{row['policy']}@{row['policy_version']}"
         return case
 
     def check_refused(self, case: Rebuilt, row: Mapping[str, Any]) -> None:
@@ -112,11 +115,11 @@ class CaseChecks:
                            f"{row['case_version']}, the rows before give {case.state} version "
                            f"{case.version}")
 
-    def rerun(self, case: Rebuilt, row: Mapping[str, Any]) -> None:
+    def rerun(self, engine: Engine, case: Rebuilt, row: Mapping[str, Any]) -> None:
         """Re-decide the event on the case as rebuilt: it must apply, as recorded."""
         seq, trigger = row["seq"], row["trigger"]
         try:
-            decision = self.decide(case, row)
+            decision = self.decide(engine, case, row)
         except _RERUN_ERRORS as error:
             self.v.problem(seq, case.id, "guard", f"{trigger} cannot be re-run on the case as "
                            f"its rows leave it: {_message(error)}")
@@ -139,26 +142,26 @@ class CaseChecks:
             self.v.problem(seq, case.id, "guard", f"{trigger} re-run on the facts as they "
                            f"stood differs from the row: {'; '.join(differ)}")
 
-    def decide(self, case: Rebuilt, row: Mapping[str, Any]) -> Decision:
+    def decide(self, engine: Engine, case: Rebuilt, row: Mapping[str, Any]) -> Decision:
         actor = Actor(row["actor"], row["role"])
         params = json.loads(row["given"])
         settings = self.v.settings_at(row["seq"])
-        trigger = self.policy.trigger(row["trigger"])
+        trigger = engine.policy.trigger(row["trigger"])
         if trigger.opens:
             current = Case(case.id, "", 0, {})
         elif case.state is None:
             raise ValueError("the case was never opened")
         else:
             current = Case(case.id, case.state, case.version, case.facts)
-        group = self.group(case, row) if trigger.group else None
-        return self.v.engine.decide_case(trigger.name, current, actor, params, row["at"],
-                                         settings, group, row["group_id"])
+        group = self.group(engine, case, row) if trigger.group else None
+        return engine.decide_case(trigger.name, current, actor, params, row["at"],
+                                  settings, group, row["group_id"])
 
-    def group(self, case: Rebuilt, row: Mapping[str, Any]) -> dict[int, Any]:
+    def group(self, engine: Engine, case: Rebuilt, row: Mapping[str, Any]) -> dict[int, Any]:
         """The group as the guard saw it: this case and the cases its facts name (the case
         it accompanies), if in the same group (their facts from their own rows)."""
         group: dict[int, Any] = {case.id: case.facts}
-        for fact in self.policy.facts:
+        for fact in engine.policy.facts:
             other = case.facts.get(fact.name) if fact.kind == "case" else None
             if isinstance(other, int):
                 facts = self.facts_in_group(other, row["group_id"], row["trigger"])
@@ -207,10 +210,11 @@ class CaseChecks:
         differ = _differing(facts, case.facts)
         if differ:
             found.append(f"facts {', '.join(differ)} differ from its rows")
+        policy = POLICIES.get(case.policy)
         columns = {"name": case.facts.get(NAME), "native_name": case.facts.get(NATIVE_NAME),
                    "opened_on": case.facts.get(OPENED_ON),
-                   "flagged": bool(self.policy.flags_of(case.facts)),
-                   "updated_at": case.updated_at}
+                   "flagged": bool(policy.flags_of(case.facts)) if policy else stored["flagged"],
+                   "updated_at": case.updated_at, "policy": case.policy}
         found += [f"column {k} is {stored[k]!r}, its rows give {v!r}"
                   for k, v in columns.items() if stored[k] != v]
         if found:

@@ -13,8 +13,9 @@
    report counts as a recount says, and every table, view, index and trigger exactly as
    the code creates it (a planted trigger or a redefined view is named).
 
-Rows recorded under another policy id or version cannot be re-run by this code: they are
-reported once, counted, rather than as one divergence each. From ``PARALLEL_ROWS`` rows the
+Each event is re-run under the policy its row names (``id@version``: the policy its case
+was handled under then). Rows recorded under a policy this code does not know cannot be
+re-run: they are reported once, counted, rather than as one divergence each. From ``PARALLEL_ROWS`` rows the
 chain and ranges of cases are checked in worker processes (``parallel``).
 """
 
@@ -26,9 +27,10 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 from store import Store, open_store
-from workflow import Engine, WorkflowError, policies
+from workflow import Engine, WorkflowError
 from workflow.audit import GENESIS, JSON_FIELDS, canonical_bytes
 from workflow.office import office_defaults
+from workflow.policies import CATALOGUE, POLICIES
 
 from ..keys import fingerprint, verifier
 from .checkpoint import check_checkpoint
@@ -58,19 +60,29 @@ class VerifyReport:
 
 
 class Verifier:
-    def __init__(self, store: Store, engine: Engine, *, limit: int | None = None) -> None:
+    def __init__(self, store: Store, *, limit: int | None = None) -> None:
         self.store = store
-        self.engine = engine
         self.limit = MAX_PROBLEMS if limit is None else limit
         self.problems: list[dict[str, Any]] = []
         self.problem_count = 0
         self.rows = 0
         self.cases = 0
-        self.registry = Registry({**office_defaults(), **engine.policy.defaults()})
+        self.defaults = office_defaults()
+        for known in POLICIES.values():
+            self.defaults = {**known.defaults(), **self.defaults}
+        self.registry = Registry(self.defaults)
         self._checkers: dict[str, Callable[[bytes, str], bool]] = {}  # public key -> checker
-        self.defaults = {**office_defaults(), **engine.policy.defaults()}
-        self.policy_key = (engine.policy.id, engine.policy.version)
+        self._engines: dict[tuple[str, str], Engine | None] = {}
         self.other_policies: dict[str, tuple[int, int]] = {}  # "id@version" -> (first seq, count)
+
+    def engine_for(self, policy_id: str, version: str) -> Engine | None:
+        """The engine of the policy a row names (former ids resolved); None for a policy
+        this code does not know."""
+        pair = (str(policy_id), str(version))
+        if pair not in self._engines:
+            known = POLICIES.get(CATALOGUE.resolve(*pair))
+            self._engines[pair] = Engine(known) if known is not None else None
+        return self._engines[pair]
 
     def problem(self, seq: int | None, case: int | None, check: str, message: str) -> None:
         self.problem_count += 1
@@ -182,11 +194,11 @@ class Verifier:
         self.other_policies[key] = (min(first, row["seq"]), count + 1)
 
     def report_other_policies(self) -> None:
-        ours = "@".join(self.policy_key)
         for key, (first, count) in sorted(self.other_policies.items()):
             self.problem(first, None, "policy", f"{count} applied row(s) were recorded under "
-                         f"policy {key} (the first at seq {first}); this crossings runs "
-                         f"{ours} and cannot re-run their guards")
+                         f"policy {key} (the first at seq {first}), which this crossings does "
+                         f"not know (it knows {', '.join(POLICIES)}): their guards cannot be "
+                         "re-run")
 
     # 3. set-up tables and counts -----------------------------------------------------
 
@@ -210,7 +222,8 @@ class Verifier:
 
     def check_counts(self) -> None:
         """The report counts kept at write time against a recount of the trail."""
-        states = self.engine.policy.state_names
+        states = [s for p in CATALOGUE.policies for s in p.state_names]
+        states = list(dict.fromkeys(states))
         pairs = (("month", "report_months", lambda: self.store.count_by_month(states),
                   lambda: self.store.recount_by_month(states)),
                  ("clause", "report_clauses", self.store.count_by_clause,
@@ -248,14 +261,13 @@ def _json_fields_valid(row: Mapping[str, Any]) -> bool:
     return True
 
 
-def work(path: str, policy_key: str, head: Mapping[str, Any], setup: list[dict[str, Any]],
+def work(path: str, head: Mapping[str, Any], setup: list[dict[str, Any]],
          limit: int, cases: tuple[int, int] | None) -> dict[str, Any] | None:
     """In a worker process: the chain (``cases`` None) or one range of cases. None if
     the trail is not the one the parent saw (written to since)."""
-    policy = policies.get(policy_key)
-    store = open_store(path, policy)
+    store = open_store(path, CATALOGUE)
     try:
-        verifier = Verifier(store, Engine(policy), limit=limit)
+        verifier = Verifier(store, limit=limit)
         verifier.read_setup(setup)
         with store.read():
             if store.head() != head:

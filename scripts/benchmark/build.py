@@ -31,7 +31,7 @@ class Template:
 
         c = data["case"]
         self.case = (c["state"], c["version"], c["name"], c["native_name"], c["facts"],
-                     c["flagged"], c["opened_on"], c["updated_at"])
+                     c["flagged"], c["opened_on"], c["updated_at"], c["policy"])
         self.rows = []
         for row in data["rows"]:
             marked = {**row, **SENTINELS}
@@ -87,7 +87,8 @@ class Builder:
 
     def run(self, n: int) -> None:
         insert_case = ("INSERT INTO cases (id, state, version, name, native_name, facts, "
-                       "flagged, opened_on, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                       "flagged, opened_on, updated_at, policy) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         insert_audit = (f"INSERT INTO audit ({', '.join(self.columns)}) "
                         f"VALUES ({', '.join('?' for _ in self.columns)})")
         for first in range(1, n + 1, CHUNK):
@@ -144,9 +145,9 @@ def verify_sample(path: str, count: int) -> int:
     from workflow.audit import row_hash
 
     from store import open_store
-    from workflow.policies import DEFAULT
+    from workflow.policies import CATALOGUE
 
-    store = open_store(path, DEFAULT)
+    store = open_store(path, CATALOGUE)
     head = store.head()
     checked = 0
     windows = [0, head["seq"] - count] if head["seq"] > 2 * count else [0]

@@ -67,8 +67,9 @@ class Raw:
         c = self.case
         self.conn.execute(
             "INSERT INTO cases (id, state, version, name, native_name, facts, flagged, "
-            "opened_on, updated_at) VALUES (?, 'detained', 1, ?, ?, ?, 0, ?, ?)",
-            (case_id, c["name"], c["native_name"], c["facts"], c["opened_on"], c["updated_at"]))
+            "opened_on, updated_at, policy) VALUES (?, 'detained', 1, ?, ?, ?, 0, ?, ?, ?)",
+            (case_id, c["name"], c["native_name"], c["facts"], c["opened_on"], c["updated_at"],
+             c["policy"]))
         self._audit(0, case_id, 1)
         return int(case_id)
 

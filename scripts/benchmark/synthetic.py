@@ -83,8 +83,8 @@ class Builder:
 
     def __init__(self, service: Service, *, cases_per_transaction: int = 5000) -> None:
         self.service = service
-        self.engine = service.engine
         self.policy = service.policy
+        self.engine = service.engine(self.policy)
         self.per_txn = cases_per_transaction
         self.actors = {n: Actor(n, r) for n, r in ACTORS.items()}
         self.recorded = service.clock().astimezone(dt.timezone.utc).isoformat()
@@ -131,7 +131,7 @@ class Builder:
     def open(self, number: int, crossed: str, batch: _Batch, **extra: Any) -> Case:
         params = {"name": f"Crosser {number}", "native_name": "김철수", "crossed_on": crossed,
                   "place": "Badaogou", **extra}
-        new = Case(self.next_case, "", 0, {})
+        new = Case(self.next_case, "", 0, {}, policy=self.policy.key)
         [decision] = self.engine.decide(self.policy.opening.name, [new], self.actors["Zhao"],
                                         params, "1961-11-10", self.settings)
         self.next_case += 1

@@ -95,7 +95,7 @@ def template(steps: list[scenario.Step]) -> dict[str, Any]:
                      "name": case.name, "native_name": case.native_name,
                      "facts": dumps(case.facts),
                      "flagged": int(case.flagged), "opened_on": case.facts["opened_on"],
-                     "updated_at": rows[-1]["recorded_at"]},
+                     "updated_at": rows[-1]["recorded_at"], "policy": case.policy},
             "rows": rows}
 
 

@@ -13,7 +13,8 @@ import sqlite3
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
-from workflow import Actor, InvalidInput, NotFound, Policy, StoreError
+from workflow import Actor, InvalidInput, NotFound, StoreError
+from workflow.catalogue import Catalogue
 
 from . import schema
 from .errors import converted as _converted
@@ -33,12 +34,14 @@ class SQLiteConnection:
     ``create``: make a new database (the file must not hold one); ``readonly``: open it
     for reading only (``mode=ro``), so that a read command can never change the file."""
 
-    def __init__(self, path: str, policy: Policy, *, create: bool = False,
+    def __init__(self, path: str, catalogue: Catalogue, *, create: bool = False,
                  readonly: bool = False, synchronous: str = "FULL",
-                 busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+                 busy_timeout_ms: int = BUSY_TIMEOUT_MS, upgrade: bool = False) -> None:
         self.path = str(path)
-        self.policy = policy
+        self.catalogue = catalogue
         self.readonly = readonly and not create
+        self.upgrading = upgrade and not create and not readonly
+        self.schema_version = 0
         if "\x00" in self.path:
             raise InvalidInput("--db: the path contains a NUL byte")
         memory = self.path == ":memory:"
@@ -66,7 +69,7 @@ class SQLiteConnection:
     def _configure(self, synchronous: str, busy_ms: int, memory: bool, create: bool) -> None:
         conn = self.conn
         conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        version = self.schema_version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == schema.SCHEMA_VERSION and create and not memory:
             raise InvalidInput(f"{self.path} already holds a crossings database")
         if version == schema.SCHEMA_VERSION:
@@ -74,10 +77,10 @@ class SQLiteConnection:
             return
         if version > schema.SCHEMA_VERSION:
             raise StoreError(f"{self.path} was written by a newer crossings (schema {version})")
-        if 0 < version < schema.EARLIEST:
-            raise StoreError(f"{self.path} was written by an earlier crossings (schema "
-                             f"{version}), whose trail this one does not read; replay its "
-                             "records into a new database")
+        if version:
+            self._older(version, create)
+            conn.execute(f"PRAGMA synchronous = {synchronous}")
+            return
         if self._has_tables():
             raise StoreError(f"{self.path} is an SQLite file but not a crossings database")
         if not create:
@@ -88,7 +91,21 @@ class SQLiteConnection:
         conn.execute(f"PRAGMA synchronous = {synchronous}")
         with self.write():
             if conn.execute("PRAGMA user_version").fetchone()[0] < schema.SCHEMA_VERSION:
-                schema.apply(conn, self.policy)
+                schema.apply(conn, self.catalogue)
+
+    def _older(self, version: int, create: bool) -> None:
+        """An older schema: opened only to be upgraded, from EARLIEST on."""
+        if version < schema.EARLIEST:
+            raise StoreError(f"{self.path} was written by an earlier crossings (schema "
+                             f"{version}), whose trail this one does not read; replay its "
+                             "records into a new database")
+        if create:
+            raise InvalidInput(f"{self.path} already holds a crossings database")
+        if not self.upgrading:
+            raise StoreError(f"{self.path} has schema {version}, older than this "
+                             f"crossings' {schema.SCHEMA_VERSION}: an administrator "
+                             "upgrades it with 'crossings upgrade --as NAME' (back it "
+                             "up first)")
 
     def _has_tables(self) -> bool:
         return bool(self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
-from workflow import Policy
+from workflow.catalogue import Catalogue
 from workflow.queries import Entries, Late, LatestWithout, Section
 
 from .errors import loads
@@ -77,10 +77,10 @@ def _entries_term(query: Entries) -> str:
     return f"json_array_length(facts, '$.{path(query.entries)}') > 0"
 
 
-def index_statements(policy: Policy) -> list[str]:
+def index_statements(catalogue: Catalogue) -> list[str]:
     """One partial index per report section of the policy (schema)."""
     out = []
-    for section in policy.sections:
+    for section in catalogue.sections:
         name, query = f"cases_{ident(section.id)}", section.query
         if isinstance(query, Late):
             out.append(f"CREATE INDEX {name} ON cases({_fact(query.since)}, id, name, "
@@ -93,9 +93,9 @@ def index_statements(policy: Policy) -> list[str]:
     return out
 
 
-def summary_indexes(policy: Policy) -> list[str]:
+def summary_indexes(catalogue: Catalogue) -> list[str]:
     return [f"CREATE INDEX cases_{ident(fact)} ON cases({_fact(fact)}, state);"
-            for fact in policy.summaries]
+            for fact in catalogue.summaries]
 
 
 # How many of a case's entries have a value. Up to _FEW entries, by position: SQLite
@@ -121,7 +121,7 @@ class SQLiteReports:
     """Report queries over the SQLite schema (part of :class:`store.base.Store`)."""
 
     if TYPE_CHECKING:  # provided by SQLiteStore
-        policy: Policy
+        catalogue: Catalogue
 
         def _all(self, sql: str, params: Iterable[Any] = ()) -> list[Any]: ...
         def _stream(self, sql: str, params: Iterable[Any] = ()) -> Iterator[Any]: ...
@@ -142,7 +142,7 @@ class SQLiteReports:
 
     def name_list_rows(self, list_id: str | None = None) -> Iterator[dict[str, Any]]:
         """Every applied row of the name list's trigger, with the case's facts."""
-        spec = self.policy.name_list
+        spec = self.catalogue.name_list
         if spec is None:
             return
         columns = ("list", spec.on, "seq", "case_id", "name", "native_name", *spec.facts,
@@ -160,7 +160,7 @@ class SQLiteReports:
             yield out
 
     def _group_trigger(self) -> Any:
-        return next(t for t in self.policy.triggers if t.group is not None)
+        return self.catalogue.group_triggers[0]
 
     def group_members(self, group_id: int) -> list[dict[str, Any]]:
         """The people of one group, in the order they were named."""

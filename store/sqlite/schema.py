@@ -1,27 +1,27 @@
-"""The SQLite schema: generic tables, and the views and report indexes a policy asks for.
+"""The SQLite schema: its tables, and the numbered steps that bring a file up to date.
 
 The tables (cases, actors with their public keys, settings, the signed audit trail, the
 report counts) are the same for every policy; a retried request is found by its
-``request_id`` on the trail itself, so no record outside the chain says what it did. The
-readers' views (timelines, open cases with their facts as columns, refusals, groups,
-name lists) and the report indexes are written here from what the policy table declares
-(``workflow.queries``): no policy's words are spelled out in this module.
-``SCHEMA_VERSION`` is also written to ``PRAGMA user_version``, so opening an up-to-date
-database checks one integer and never imports sqlite-utils (its import costs about 75
-ms, more than a read command's whole budget).
+``request_id`` on the trail itself, so no record outside the chain says what it did.
+The views and report indexes are derived from the policies' declarations (``derived``)
+and rewritten after every migration. ``STEPS`` is the numbered list: each step applied
+once, in order, in one transaction with the rest, and recorded by sqlite-utils in
+``_sqlite_migrations``; ``SCHEMA_VERSION`` is also written to ``PRAGMA user_version``, so
+opening an up-to-date database checks one integer and never imports sqlite-utils (its
+import costs about 75 ms, more than a read command's whole budget).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from workflow import Policy
-from workflow.queries import Count, LatestField
+from workflow.catalogue import Catalogue
 
-from .reports import index_statements, sql_text, summary_indexes
+from . import derived
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 EARLIEST = 5  # schemas before this one (unsigned chains, formats 1 and 2) are not read
+BASE_INDEXES = {"cases_state", "audit_case", "audit_group", "audit_request"}
 
 TABLES = """
 CREATE TABLE cases (
@@ -128,152 +128,77 @@ CREATE TRIGGER clause_case_counted AFTER INSERT ON report_clause_cases BEGIN
   UPDATE report_clauses SET cases = cases + 1 WHERE clause = NEW.clause; END;
 """
 
-_GENERIC_VIEWS = """
-CREATE VIEW case_timeline AS
-SELECT a.seq, a.case_id, c.name, c.native_name, a.at, a.actor, a.role, a.trigger, a.outcome,
-       a.from_state, a.to_state,
-       (SELECT group_concat(value, ', ') FROM json_each(a.clauses)) AS clauses,
-       a.reason, a.group_id, a.recorded_at
-FROM audit AS a LEFT JOIN cases AS c ON c.id = a.case_id
-WHERE a.case_id IS NOT NULL
-ORDER BY a.case_id, a.seq;
-
-CREATE VIEW refusals AS
-SELECT a.seq, a.case_id, c.name, a.at, a.actor, a.role, a.trigger, a.from_state AS state,
-       (SELECT group_concat(value, ', ') FROM json_each(a.clauses)) AS clauses,
-       a.reason, a.group_id, a.recorded_at
-FROM audit AS a LEFT JOIN cases AS c ON c.id = a.case_id
-WHERE a.outcome = 'refused'
-ORDER BY a.seq;
+# 006: each case is pinned to the policy it is handled under (id@version); a file of
+# schema 5 takes, for each case, the policy of its latest row (former ids resolved).
+PINNED = """
+ALTER TABLE cases ADD COLUMN policy TEXT NOT NULL DEFAULT '';
 """
 
 
-def _fact(path: str, column: str = "facts", alias: str = "") -> str:
-    return f"json_extract({alias}{column}, '$.{path}')"
+def _pin_cases(conn: Any, catalogue: Catalogue) -> None:
+    pairs = conn.execute("SELECT DISTINCT policy, policy_version FROM audit "
+                         "WHERE case_id IS NOT NULL").fetchall()
+    for policy_id, version in pairs:
+        key = catalogue.resolve(policy_id, version)
+        conn.execute(
+            "UPDATE cases SET policy = ? WHERE id IN (SELECT case_id FROM audit AS a "
+            "WHERE a.seq = (SELECT max(seq) FROM audit WHERE case_id = a.case_id) "
+            "AND a.policy = ? AND a.policy_version = ?)", (key, policy_id, version))
 
 
-def _fact_columns(facts: tuple[str, ...], alias: str = "") -> list[str]:
-    return [f"{_fact(name, alias=alias)} AS {name}" for name in facts]
+Step = Callable[[Any, Catalogue], None]
 
 
-def _count(column: Count | LatestField) -> str:
-    if isinstance(column, LatestField):
-        return f"{_fact(f'{column.entries}[#-1].{column.field}')} AS {column.name}"
-    if column.field is None:
-        return f"coalesce(json_array_length(facts, '$.{column.entries}'), 0) AS {column.name}"
-    test = (f"json_extract(value, '$.{column.field}') IS NULL" if column.value is None else
-            f"json_extract(value, '$.{column.field}') = {sql_text(column.value)}")
-    return (f"(SELECT count(*) FROM json_each(facts, '$.{column.entries}') WHERE {test}) "
-            f"AS {column.name}")
+def _script(script: str) -> Step:
+    def run(conn: Any, catalogue: Catalogue) -> None:
+        for statement in derived.split(script):
+            conn.execute(statement)
+    return run
 
 
-def open_cases_view(policy: Policy) -> str:
-    """Cases not in a terminal state, their facts and the policy's counts as columns."""
-    columns = ["id AS case_id", "name", "native_name", "state", "flagged", "opened_on",
-               *_fact_columns(policy.column_facts()), *(_count(c) for c in policy.view_counts)]
-    terminal = ", ".join(sql_text(s) for s in sorted(policy.terminal)) or "NULL"
-    return (f"CREATE VIEW open_cases AS\nSELECT {', '.join(columns)}\nFROM cases\n"
-            f"WHERE state NOT IN ({terminal})\nORDER BY id;")
+def _pinned(conn: Any, catalogue: Catalogue) -> None:
+    _script(PINNED)(conn, catalogue)
+    _pin_cases(conn, catalogue)
 
 
-def group_views(policy: Policy) -> list[str]:
-    """Each group trigger's groups (one row a group) and members (one row a person)."""
-    out = []
-    for trigger in policy.triggers:
-        if trigger.group is None:
-            continue
-        name = trigger.group.view
-        given = [f"{_fact(p.name, 'given', 'a.')} AS {p.name}" for p in trigger.params]
-        note = f"{_fact('note', 'given', 'a.')} AS note"
-        applied = (f"a.trigger = {sql_text(trigger.name)} AND a.outcome = 'applied' "
-                   "AND a.group_id IS NOT NULL")
-        out.append(
-            f"CREATE VIEW {name}_groups AS\nSELECT a.group_id AS id, a.at, {', '.join(given)}, "
-            f"a.actor AS officer,\n       json_group_array(a.case_id) AS case_ids, {note}\n"
-            f"FROM (SELECT * FROM audit WHERE group_id IS NOT NULL ORDER BY group_id, seq) AS a\n"
-            f"WHERE {applied}\nGROUP BY a.group_id\nORDER BY a.group_id;")
-        out.append(
-            f"CREATE VIEW {name}s AS\nSELECT a.group_id, a.at, {', '.join(given)}, "
-            f"a.actor AS officer, {note},\n"
-            f"       row_number() OVER (PARTITION BY a.group_id ORDER BY a.seq) AS position,\n"
-            f"       c.id AS case_id, c.name, c.native_name, "
-            f"{', '.join(_fact_columns(trigger.group.facts, 'c.'))}\n"
-            f"FROM audit AS a JOIN cases AS c ON c.id = a.case_id\nWHERE {applied}\n"
-            f"ORDER BY a.group_id, a.seq;")
-    return out
-
-
-def name_list_view(policy: Policy) -> list[str]:
-    spec = policy.name_list
-    if spec is None:
-        return []
-    record = f"'$.{spec.record}[1].%s'"
-    field, value = spec.counted
-    dated = "json_extract(value, '$.at') <= a.at"
-    count = f"(SELECT count(*) FROM json_each(c.facts, '$.{spec.entries}') WHERE {dated}"
-    return [
-        f"CREATE VIEW name_list AS\nSELECT json_extract(a.changes, {record % spec.list_field}) "
-        f"AS list, a.at AS {spec.on}, a.seq,\n       c.id AS case_id, c.name, c.native_name, "
-        f"{', '.join(_fact_columns(spec.facts, 'c.'))},\n"
-        f"       {count}) AS {spec.entries},\n"
-        f"       {count}\n          AND json_extract(value, '$.{field}') = {sql_text(value)}) "
-        f"AS {spec.counted_as},\n"
-        f"       json_extract(a.changes, {record % spec.to_field}) AS {spec.to_field}, c.state\n"
-        f"FROM audit AS a JOIN cases AS c ON c.id = a.case_id\n"
-        f"WHERE a.trigger = {sql_text(spec.trigger)} AND a.outcome = 'applied'\n"
-        f"ORDER BY list, a.seq;"]
+STEPS: list[tuple[str, Step]] = [
+    ("005_signed_schema", _script(TABLES + COUNTS)),
+    ("006_pinned_policies", _pinned),
+]
 
 
 def table_statements() -> list[str]:
-    """The generic tables alone (the benchmark's raw baseline writes to these)."""
-    return _split(TABLES)
+    """The tables as the steps leave them, without the report counts (the benchmark's raw
+    baseline writes to these)."""
+    return [*derived.split(TABLES), *derived.split(PINNED)]
 
 
-def statements(policy: Policy) -> list[str]:
-    """Every statement that creates the schema for a database of ``policy``."""
-    return [*_split(TABLES), *_split(COUNTS), *_split(_GENERIC_VIEWS), open_cases_view(policy),
-            *group_views(policy), *name_list_view(policy), *index_statements(policy),
-            *summary_indexes(policy)]
+def pending(conn: Any) -> list[str]:
+    """The steps not yet applied to CONN's file."""
+    done = set()
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'").fetchone():
+        done = {name for (name,) in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'crossings'")}
+    return [name for name, _ in STEPS if name not in done]
 
 
-def view_names(policy: Policy) -> list[str]:
-    names = ["case_timeline", "open_cases", "refusals"]
-    for trigger in policy.triggers:
-        if trigger.group is not None:
-            names += [f"{trigger.group.view}_groups", f"{trigger.group.view}s"]
-    return names + (["name_list"] if policy.name_list is not None else [])
-
-
-def migrations(policy: Policy) -> Any:
+def migrations(catalogue: Catalogue) -> Any:
     from sqlite_utils import Migrations
 
     crossings = Migrations("crossings")
-
-    @crossings(name="005_signed_schema")
-    def schema(db: Any) -> None:
-        for statement in statements(policy):
-            db.execute(statement)
-
+    for name, step in STEPS:
+        crossings(name=name)(lambda db, step=step: step(db.conn, catalogue))
     return crossings
 
 
-def _split(script: str) -> list[str]:
-    """Split the script at lines that end in ';' (each trigger's body is one line)."""
-    out, buf = [], []
-    for line in script.strip().splitlines():
-        buf.append(line)
-        if line.rstrip().endswith(";"):
-            out.append("\n".join(buf).strip())
-            buf = []
-    return out
-
-
-def apply(conn: Any, policy: Policy) -> None:
-    """Bring the schema up to date inside the caller's write transaction."""
+def apply(conn: Any, catalogue: Catalogue) -> None:
+    """Bring the schema up to date inside the caller's write transaction: the pending
+    steps, then every derived object rewritten."""
     import sqlite_utils
 
     db = sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
-    migrations(policy).apply(db)
+    migrations(catalogue).apply(db)
+    derived.recreate(conn, catalogue, BASE_INDEXES)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -282,24 +207,29 @@ def _objects(conn: Any) -> dict[tuple[str, str], str | None]:
     return {(kind, name): sql for kind, name, sql in rows}
 
 
-def expected_objects(policy: Policy) -> dict[tuple[str, str], str | None]:
-    """Every schema object this code creates for ``policy``, with its SQL."""
+_EXPECTED: dict[tuple[str, ...], dict[tuple[str, str], str | None]] = {}
+
+
+def expected_objects(catalogue: Catalogue) -> dict[tuple[str, str], str | None]:
+    """Every schema object this code creates for CATALOGUE, with its SQL."""
     import sqlite3
 
-    fresh = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        fresh.execute("BEGIN")
-        apply(fresh, policy)
-        fresh.execute("COMMIT")
-        return _objects(fresh)
-    finally:
-        fresh.close()
+    if catalogue.key not in _EXPECTED:
+        fresh = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            fresh.execute("BEGIN")
+            apply(fresh, catalogue)
+            fresh.execute("COMMIT")
+            _EXPECTED[catalogue.key] = _objects(fresh)
+        finally:
+            fresh.close()
+    return _EXPECTED[catalogue.key]
 
 
-def differences(conn: Any, policy: Policy) -> list[str]:
+def differences(conn: Any, catalogue: Catalogue) -> list[str]:
     """The schema objects of CONN that are not what this code creates: planted, redefined
     or dropped tables, views, indexes and triggers, each named."""
-    found, wanted = _objects(conn), expected_objects(policy)
+    found, wanted = _objects(conn), expected_objects(catalogue)
     out = [f"{kind} {name} is not one crossings creates (planted?)"
            for (kind, name) in sorted(set(found) - set(wanted))]
     out += [f"{kind} {name} is missing (dropped?)" for (kind, name) in sorted(set(wanted) - set(found))]

@@ -30,11 +30,12 @@ _INSERT_AUDIT = (
     f"INSERT INTO audit ({', '.join(_AUDIT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _AUDIT_COLUMNS)})"
 )
-_CASE_COLUMNS = "id, state, version, facts, flagged"
+_CASE_COLUMNS = "id, state, version, facts, flagged, policy"
 
 
 def _case(row: tuple[Any, ...]) -> Case:
-    return Case(row[0], row[1], row[2], loads(row[3], f"of case {row[0]} "), bool(row[4]))
+    return Case(row[0], row[1], row[2], loads(row[3], f"of case {row[0]} "), bool(row[4]),
+                row[5])
 
 
 class SQLiteStore(SQLiteReports, SQLiteConnection, Store):
@@ -106,9 +107,10 @@ class SQLiteStore(SQLiteReports, SQLiteConnection, Store):
     def insert_case(self, case: Case, recorded_at: str) -> None:
         self._run(
             "INSERT INTO cases (id, state, version, name, native_name, facts, flagged, "
-            "opened_on, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "opened_on, updated_at, policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (case.id, case.state, case.version, case.name, case.native_name,
-             dumps(case.facts), int(case.flagged), case.facts.get(OPENED_ON), recorded_at),
+             dumps(case.facts), int(case.flagged), case.facts.get(OPENED_ON), recorded_at,
+             case.policy),
         )
 
     def update_cases(self, cases: list[tuple[Case, int]], recorded_at: str) -> None:
@@ -117,12 +119,13 @@ class SQLiteStore(SQLiteReports, SQLiteConnection, Store):
         if self._aborted is not None and self._depth:
             raise _batch_lost(self._aborted)
         values = [(case.state, case.version, case.name, case.native_name, dumps(case.facts),
-                   int(case.flagged), recorded_at, case.id, expected)
+                   int(case.flagged), recorded_at, case.policy, case.id, expected)
                   for case, expected in cases]
         with _converted(self.path):
             cursor = self.conn.executemany(
                 "UPDATE cases SET state = ?, version = ?, name = ?, native_name = ?, "
-                "facts = ?, flagged = ?, updated_at = ? WHERE id = ? AND version = ?", values)
+                "facts = ?, flagged = ?, updated_at = ?, policy = ? "
+                "WHERE id = ? AND version = ?", values)
         if cursor.rowcount != len(values):
             case, expected = self._stale(cases)
             raise Conflict(
@@ -145,14 +148,16 @@ class SQLiteStore(SQLiteReports, SQLiteConnection, Store):
         if state:
             where.append("state = ?")
             params.append(state)
-        sql = (f"SELECT id, name, native_name, state, version, flagged, opened_on FROM cases "
+        sql = (f"SELECT id, name, native_name, state, version, flagged, opened_on, policy "
+               f"FROM cases "
                f"WHERE {' AND '.join(where)} ORDER BY id")
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
         for row in self._stream(sql, params):
             yield {"id": row[0], "name": row[1], "native_name": row[2], "state": row[3],
-                   "version": row[4], "flagged": bool(row[5]), "opened_on": row[6]}
+                   "version": row[4], "flagged": bool(row[5]), "opened_on": row[6],
+                   "policy": row[7]}
 
     def case_rows(self) -> Iterator[Case]:
         for row in self._stream(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY id"):
@@ -160,7 +165,7 @@ class SQLiteStore(SQLiteReports, SQLiteConnection, Store):
 
     def case_records(self, cases: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
         keys = ("id", "state", "version", "name", "native_name", "facts", "flagged",
-                "opened_on", "updated_at")
+                "opened_on", "updated_at", "policy")
         where = " WHERE id BETWEEN ? AND ?" if cases else ""
         for row in self._stream(f"SELECT {', '.join(keys)} FROM cases{where} ORDER BY id",
                                 cases or ()):
@@ -273,7 +278,18 @@ class SQLiteStore(SQLiteReports, SQLiteConnection, Store):
     def schema_problems(self) -> list[str]:
         """Every table, view, index or trigger whose SQL differs from what this code
         creates, or that this code does not create at all (a planted trigger)."""
-        return schema.differences(self.conn, self.policy)
+        return schema.differences(self.conn, self.catalogue)
+
+    def upgrade_schema(self) -> list[str]:
+        if not self._depth:
+            raise StoreError("upgrade_schema is called inside write()")
+        if not self.upgrading:
+            raise StoreError(f"{self.path} was not opened to be upgraded")
+        steps = schema.pending(self.conn)
+        with _converted(self.path):
+            schema.apply(self.conn, self.catalogue)
+        self.schema_version = schema.SCHEMA_VERSION
+        return steps
 
 
 def _audit_where(filters: Mapping[str, Any]) -> tuple[list[str], list[Any]]:

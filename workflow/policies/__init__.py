@@ -1,10 +1,13 @@
 """The registry of policies: each a package of its own, found here by ``id@version``.
 
-``DEFAULT`` is the policy a new database and a new case take unless told otherwise.
+``DEFAULT`` is the policy a new case takes unless the database's setting ``policy`` or
+the command names another; ``CATALOGUE`` is every registered policy read as one, for the
+store's views and report indexes.
 """
 
 from __future__ import annotations
 
+from workflow.catalogue import Catalogue
 from workflow.errors import InvalidInput
 from workflow.table import Policy
 
@@ -12,17 +15,21 @@ from .jilin_1961 import POLICY as JILIN_1961
 
 POLICIES: dict[str, Policy] = {p.key: p for p in (JILIN_1961,)}
 DEFAULT = JILIN_1961
+CATALOGUE = Catalogue.of(POLICIES.values())
 
 
 def get(key: str) -> Policy:
-    """The policy ``id@version`` (or ``id``: its newest version)."""
+    """The policy ``id@version`` (or ``id``: its newest version); ids it was formerly
+    known by are found too."""
     found = POLICIES.get(key)
     if found is not None:
         return found
-    versions = [p for p in POLICIES.values() if p.id == key]
+    policy_id, _, version = str(key).partition("@")
+    versions = [p for p in POLICIES.values() if policy_id in (p.id, *p.formerly)
+                and (not version or p.version == version)]
     if versions:
         return max(versions, key=lambda p: int(p.version))
     raise InvalidInput(f"unknown policy {key!r}; policies: {', '.join(POLICIES)}")
 
 
-__all__ = ["DEFAULT", "POLICIES", "get"]
+__all__ = ["CATALOGUE", "DEFAULT", "POLICIES", "get"]

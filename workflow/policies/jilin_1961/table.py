@@ -280,9 +280,12 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 POLICY = Policy(
-    id="jilin-1961-11-25",
+    id="jilin-1961",
     # 2: grant_residency, approve_transfer and transfer check citizenship (G for 'other').
     version="2",
+    effective="1961-11-25",
+    formerly=("jilin-1961-11-25",),
+    readings="docs/policy.md",
     title="Jilin Provincial Committee cable of 25 November 1961",
     source=SOURCE,
     called="the cable",
