@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .case import Actor, Case
-from .errors import InvalidTransition
+from .errors import InvalidInput, InvalidTransition
 from .policy import Trigger
 from .rules import EffectContext, GuardContext
 from .table import Policy
@@ -172,10 +172,18 @@ class Engine:
                 view[param.name] = params[param.name]
         return view
 
+    def check_input(self, trigger: Trigger, case: Case, params: Mapping[str, Any]) -> None:
+        """The trigger's input checks that need the case: malformed is rejected."""
+        for name in trigger.rejects:
+            wrong = self.policy.rejections[name](case.facts, params)
+            if wrong:
+                raise InvalidInput(f"{trigger.name} on case {case.id}: {wrong}")
+
     def evaluate(self, trigger: Trigger, facts: Mapping[str, Any], params: Mapping[str, Any],
                  settings: Mapping[str, Any], case_id: int | None = None,
-                 group: GroupFacts | None = None) -> list[GuardResult]:
-        ctx = GuardContext(facts, params, settings, case_id, group)
+                 group: GroupFacts | None = None,
+                 states: Mapping[int, str] | None = None) -> list[GuardResult]:
+        ctx = GuardContext(facts, params, settings, case_id, group, states)
         guards = self.policy.guards
         results = []
         for spec in trigger.guards:
@@ -190,24 +198,30 @@ class Engine:
 
     def decide(self, trigger_name: str, cases: list[Case], actor: Actor,
                params: Mapping[str, Any], at: str, settings: Mapping[str, Any],
-               group_id: int | None = None) -> list[Decision]:
+               group_id: int | None = None,
+               states: Mapping[int, str] | None = None) -> list[Decision]:
         """Decide a trigger on its cases: a new case for a trigger that opens one, one case,
-        or a group (all or nothing). Raises InvalidTransition; never writes."""
+        or a group (all or nothing). STATES: for a group, the states of the cases its
+        members' facts name outside it. Raises InvalidTransition or InvalidInput (an input
+        check that needs the case); never writes."""
         trigger = self.policy.trigger(trigger_name)
         group = {case.id: case.facts for case in cases} if trigger.group else None
         decisions = [self.decide_case(trigger.name, case, actor, params, at, settings, group,
-                                      group_id) for case in cases]
+                                      group_id, states) for case in cases]
         if trigger.group is None or all(d.applied for d in decisions):
             return decisions
         return self._all_refused(trigger, cases, decisions)
 
     def decide_case(self, trigger_name: str, case: Case, actor: Actor,
                     params: Mapping[str, Any], at: str, settings: Mapping[str, Any],
-                    group: GroupFacts | None = None, group_id: int | None = None) -> Decision:
+                    group: GroupFacts | None = None, group_id: int | None = None,
+                    states: Mapping[int, str] | None = None) -> Decision:
         """Decide a trigger on one case (for a group trigger, given the group's facts).
         A trigger that opens a case decides on ``case`` as new: its id, no state, no facts."""
         trigger = self.policy.trigger(trigger_name)
         self.check_applies(trigger, case)
+        if trigger.rejects:
+            self.check_input(trigger, case, params)
         base = Decision(
             case_id=case.id, trigger=trigger.name, source=None if trigger.opens else case.state,
             target=self.policy.initial.name if trigger.opens else case.state, actor=actor,
@@ -216,7 +230,7 @@ class Engine:
         if actor.role not in trigger.roles:
             return self._refused(trigger, base, "role", self.role_reason(trigger, actor))
         view = self.facts_view(trigger, case.facts, params)
-        base.guards = self.evaluate(trigger, view, params, settings, case.id, group)
+        base.guards = self.evaluate(trigger, view, params, settings, case.id, group, states)
         failed = [g for g in base.guards if not g.passed]
         if failed:
             base.clauses = _union(g.clauses for g in failed)
@@ -282,13 +296,14 @@ class Engine:
 
     def explain(self, case: Case, trigger_name: str, settings: Mapping[str, Any],
                 params: Mapping[str, Any] | None = None,
-                group: GroupFacts | None = None) -> Explanation:
+                group: GroupFacts | None = None,
+                states: Mapping[int, str] | None = None) -> Explanation:
         """Each guard of a trigger on a case now, pass or fail, with what it read."""
         trigger = self.policy.trigger(trigger_name)
         params = params or {}
         applies = case.state in self.policy.sources(trigger)
         view = self.facts_view(trigger, case.facts, params)
-        results = self.evaluate(trigger, view, params, settings, case.id, group)
+        results = self.evaluate(trigger, view, params, settings, case.id, group, states)
         failed = [r for r in results if not r.passed]
         needs = [str(self.policy.needs(r.guard)) for r in failed if self.policy.needs(r.guard)]
         return Explanation(

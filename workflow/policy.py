@@ -20,6 +20,7 @@ from .values import clean_name, clean_text, parse_approx_date, parse_case_id, pa
 
 NAME, NATIVE_NAME, OPENED_ON = "name", "native_name", "opened_on"  # the core facts
 EVERY_OPEN_STATE = "*"  # a trigger's sources: every non-terminal state
+EVERY_STATE = "**"  # every state, terminal ones included (an internal trigger only)
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,10 @@ class State:
 class Param:
     """An option of a trigger, or a fact. ``kind`` decides how a value is validated:
 
-    text, name, choice, date, approx-date, case (another case's id), items (several
-    choices), fact (the name of a fact ``corrections`` may change) and fact-value (a value
-    for the fact named by the trigger's ``fact`` option, checked as that fact)."""
+    text, name, choice, date, approx-date, case (another case's id), number (a whole
+    number from 1), items (several choices), fact (the name of a fact ``corrections`` may
+    change) and fact-value (a value for the fact named by the trigger's ``fact`` option,
+    checked as that fact)."""
 
     name: str
     kind: str
@@ -91,7 +93,15 @@ CLEANERS: dict[str, Callable[[Param, Any], Any]] = {
     "approx-date": lambda p, v: parse_approx_date(v, p.name).text,
     "case": lambda p, v: parse_case_id(v, option=p.name),
     "items": _clean_items,
+    "number": lambda p, v: _clean_number(p, v),
 }
+
+
+def _clean_number(param: Param, value: Any) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 10**9 or (len(text) > 1 and text[0] == "0"):
+        raise InvalidInput(f"{param.flag}: {text!r} is not a whole number from 1")
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,9 @@ class Trigger:
     example: str = ""  # the options of the help's example
     asked: str = ""  # what a refusal of it was asked for, in words
     phrase: Callable[[Mapping[str, Any]], str] | None = None  # an applied row, in words
+    # Input checks that need the case (the policy's ``rejections``, by name): an event
+    # one of them finds malformed is rejected, nothing recorded, not refused.
+    rejects: tuple[str, ...] = ()
 
     @property
     def command(self) -> str:

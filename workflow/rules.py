@@ -25,6 +25,9 @@ class GuardContext:
     case_id: int | None = None
     # For a group trigger: case id -> facts of every case in the group.
     group: Mapping[int, Mapping[str, Any]] | None = None
+    # For a group trigger: case id -> state of each case its members' facts name that is
+    # not in the group (a minor's parent handed over earlier, say).
+    states: Mapping[int, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping, TypeVar
 from .errors import InvalidInput
 from .policy import (
     EVERY_OPEN_STATE,
+    EVERY_STATE,
     NAME,
     NATIVE_NAME,
     OPENED_ON,
@@ -63,6 +64,9 @@ class Policy:
     guards: Mapping[str, Guard]
     effects: Mapping[str, Effect]
     derived: tuple[Derived, ...] = ()
+    # Input checks that need the case: name -> f(facts, params) -> what is wrong, or None.
+    rejections: Mapping[str, Callable[[Mapping[str, Any], Mapping[str, Any]], str | None]] = \
+        field(default_factory=dict)
     flags: tuple[Flag, ...] = ()
     sections: tuple[Section, ...] = ()
     view_counts: tuple[Count | LatestField, ...] = ()
@@ -129,6 +133,8 @@ class Policy:
     def sources(self, trigger: Trigger) -> list[str]:
         if trigger.sources == EVERY_OPEN_STATE:
             return self.open_states
+        if trigger.sources == EVERY_STATE:
+            return self.state_names
         return list(trigger.sources)
 
     def applicable(self, state: str) -> list[str]:
@@ -182,7 +188,8 @@ class Policy:
             param = self.option(trigger, key)
             if param is None:
                 allowed = ", ".join(self.option_names(trigger))
-                raise InvalidInput(f"{trigger.name} takes no option {key!r}; it takes: {allowed}")
+                raise InvalidInput(f"{trigger.name} under {self.key} takes no option {key!r}; "
+                                   f"it takes: {allowed}")
             clean[key] = param.clean(value)
         missing = self.missing_options(trigger, clean)
         if missing:

@@ -59,7 +59,9 @@ def _trigger_problems(policy: Policy, trig: Trigger, names: set[str]) -> list[st
         out.append(f"trigger {trig.name} opens a case but leaves states {sources}")
     out += [f"trigger {trig.name} leaves unknown state {s}" for s in sources if s not in names]
     out += [f"trigger {trig.name} leaves terminal state {s}" for s in sources
-            if s in policy.terminal]
+            if s in policy.terminal and trig.dest is not None]  # internal: never leaves it
+    out += [f"trigger {trig.name} uses unknown input check {r}" for r in trig.rejects
+            if r not in policy.rejections]
     if trig.dest is not None and trig.dest not in names:
         out.append(f"trigger {trig.name} enters unknown state {trig.dest}")
     out += [f"trigger {trig.name} allows unknown role {r}" for r in trig.roles

@@ -121,8 +121,9 @@ class Commands(ServiceBase):
             for case in cases:
                 self._check_case(policy, trigger, case, clean, date)
             group_id = self.store.next_group_id() if trigger.group else None
+            states = self._outside_states(policy, cases) if trigger.group else None
             decisions = self.engine(policy).decide(trigger.name, cases, who, clean, date,
-                                                   self.settings(), group_id)
+                                                   self.settings(), group_id, states)
             applied = decisions[0].applied
             if applied and trigger.opens:
                 self.store.insert_case(decisions[0].case(), recorded)
@@ -132,6 +133,13 @@ class Commands(ServiceBase):
             self._persist(policy, decisions, recorded, command.request_id, key.sign)
         group = self._group(trigger, group_id, date, who, numbers, clean)
         return self._finish(decisions, group)
+
+    def _outside_states(self, policy: Policy, cases: list[Case]) -> dict[int, str]:
+        """The states of the cases a group's members name (a parent) outside the group."""
+        inside = {c.id for c in cases}
+        named = {c.facts.get(f.name) for c in cases for f in policy.facts if f.kind == "case"}
+        found = self.store.get_cases([n for n in named if isinstance(n, int) and n not in inside])
+        return {n: c.state for n, c in found.items()}
 
     def _pinned(self, command: Command, numbers: list[int]) -> tuple[list[Case], Policy]:
         """The command's cases (a new one, when it names none) and the policy they are

@@ -59,8 +59,9 @@ class Queries(ServiceBase):
         """Each guard of TRIGGER on the case now, with the facts it read and its clause."""
         case = self.show(case_id)
         policy = self.policy_of(case)
+        group, states = self._assumed_group(case)
         explained = self.engine(policy).explain(case, trigger, self.settings(),
-                                                group=self._assumed_group(case))
+                                                group=group, states=states)
         result = {**explained.as_dict(), "policy": policy.key}
         result["clause_words"] = {c: policy.clauses[c].words for c in explained.cited()}
         return result
@@ -69,11 +70,12 @@ class Queries(ServiceBase):
         """The triggers that may be fired now, and those blocked with the reason."""
         case = self.show(case_id)
         settings = self.settings()
-        group = self._assumed_group(case)
+        group, states = self._assumed_group(case)
         policy = self.policy_of(case)
         ready, blocked = [], []
         for name in policy.applicable(case.state):
-            result = self.engine(policy).explain(case, name, settings, group=group)
+            result = self.engine(policy).explain(case, name, settings, group=group,
+                                                 states=states)
             entry: dict[str, Any] = {"trigger": name, "target": result.target,
                                      "roles": result.roles, "clauses": result.clauses,
                                      "needs": result.needs}
@@ -85,13 +87,17 @@ class Queries(ServiceBase):
         return {"case": case.id, "state": case.state, "policy": policy.key, "ready": ready,
                 "blocked": blocked}
 
-    def _assumed_group(self, case: Case) -> dict[int, Any]:
+    def _assumed_group(self, case: Case) -> tuple[dict[int, Any], dict[int, str]]:
         """For why/next on a group trigger: the case and the cases its options name (the
-        case it accompanies), together."""
-        group = {case.id: case.facts}
-        for fact in self.policy_of(case).facts:
+        case it accompanies), together, as if handed over in one group; and the states of
+        those already closed, which no group can hold (a guard may tell them apart)."""
+        policy = self.policy_of(case)
+        group, states = {case.id: case.facts}, {}
+        for fact in policy.facts:
             other_id = case.facts.get(fact.name) if fact.kind == "case" else None
             other = self.store.get_case(other_id) if isinstance(other_id, int) else None
             if other is not None:
                 group[other.id] = other.facts
-        return group
+                if other.state in policy.terminal:
+                    states[other.id] = other.state
+        return group, states

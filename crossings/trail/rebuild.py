@@ -153,21 +153,36 @@ class CaseChecks:
             raise ValueError("the case was never opened")
         else:
             current = Case(case.id, case.state, case.version, case.facts)
-        group = self.group(engine, case, row) if trigger.group else None
+        group, states = self.group(engine, case, row) if trigger.group else (None, None)
         return engine.decide_case(trigger.name, current, actor, params, row["at"],
-                                  settings, group, row["group_id"])
+                                  settings, group, row["group_id"], states)
 
-    def group(self, engine: Engine, case: Rebuilt, row: Mapping[str, Any]) -> dict[int, Any]:
+    def group(self, engine: Engine, case: Rebuilt,
+              row: Mapping[str, Any]) -> tuple[dict[int, Any], dict[int, str]]:
         """The group as the guard saw it: this case and the cases its facts name (the case
-        it accompanies), if in the same group (their facts from their own rows)."""
+        it accompanies), if in the same group (their facts from their own rows); the
+        states, at that row, of those outside the group."""
         group: dict[int, Any] = {case.id: case.facts}
+        states: dict[int, str] = {}
         for fact in engine.policy.facts:
             other = case.facts.get(fact.name) if fact.kind == "case" else None
             if isinstance(other, int):
                 facts = self.facts_in_group(other, row["group_id"], row["trigger"])
                 if facts is not None:
                     group[other] = facts
-        return group
+                else:
+                    state = self.state_before(other, row["seq"])
+                    if state is not None:
+                        states[other] = state
+        return group, states
+
+    def state_before(self, case_id: int, seq: int) -> str | None:
+        """A case's state as its applied rows before SEQ leave it."""
+        state = None
+        for row in self.v.store.audit(case_id=case_id):  # read to the end (few rows)
+            if row["seq"] < seq and row["outcome"] == APPLIED:
+                state = row["to_state"]
+        return state
 
     def facts_in_group(self, case_id: int, group_id: int | None,
                        trigger: str) -> dict[str, Any] | None:
