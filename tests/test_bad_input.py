@@ -383,8 +383,9 @@ def test_a_setting_changed_by_an_administrator_records_who_and_their_role(run):
 
 
 def test_a_blank_complaint_is_rejected_and_writes_nothing(run):
+    """Version 2 records a complaint as a correction (version 3: record_complaint)."""
     run("open", "--name", "A", "--crossed-on", "1961", "--place", "X", "--at", "1961-11-12",
-        actor="Zhao")
+        "--policy", "jilin-1961@2", actor="Zhao")
     before = dump(run.db)
     result = run("amend", "1", "--field", "complaint", "--value", " ", "--reason", "r",
                  "--at", "1961-11-13", actor="Zhao")

@@ -18,7 +18,7 @@ from helpers.casebook import CHOE, HAN, LI, NAMES, VISITOR, casebook, copy_of, r
 
 from crossings.render.datasette import app, metadata
 from store.sqlite import derived
-from workflow.policies import CATALOGUE, DEFAULT as POLICY
+from workflow.policies import CATALOGUE, JILIN_1961_2 as POLICY
 
 VIEWS = ("case_timeline", "open_cases", "refusals", "handover_groups", "handovers", "name_list")
 

@@ -6,7 +6,7 @@ is a list of (trigger, outcome, clauses cited) in order.
 
 from __future__ import annotations
 
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import JILIN_1961_2 as POLICY
 
 from typing import Any
 

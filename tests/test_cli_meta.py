@@ -31,7 +31,7 @@ PATHS = list(walk(cli))
 
 
 def test_every_trigger_of_the_policy_has_a_command() -> None:
-    from workflow.policies import DEFAULT as POLICY
+    from workflow.policies import JILIN_1961_2 as POLICY
 
     names = {path[0] for path in PATHS if path}
     assert {t.command for t in POLICY.triggers} <= names

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from helpers.casebook import CHOE, HAN, casebook, run
 
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import JILIN_1961_2 as POLICY
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from click.testing import CliRunner, Result
 from crossings.cli import cli
 from crossings.render import diagrams, tables
 from crossings.render.escape import csv_cell, json_safe, label, term
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import JILIN_1961_2 as POLICY
 
 # What every free-text option stores: each way a value could move the cursor, start a
 # line or reorder a terminal, and a line that would pass for a log row if LF were raw.

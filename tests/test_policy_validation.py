@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from workflow import InvalidDefinition, Policy, validate
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import JILIN_1961_2 as POLICY
 from workflow.policy import Guard, GuardSpec, State, Trigger
 from workflow.queries import Entries, Late, Section, Where
 

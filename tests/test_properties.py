@@ -76,6 +76,7 @@ def template() -> Path:
         with Service.init(str(path), "Admin", clock=clock) as svc:
             for name, role in ACTORS.items():
                 svc.add_actor(name, role, "Admin")
+            svc.set_setting("policy", "jilin-1961@2", "Admin")  # the model is version 2's
         _TEMPLATE["path"] = path
     return _TEMPLATE["path"]
 

@@ -16,7 +16,7 @@ from helpers.fixtures import fixed_clock
 from crossings.cli import cli
 from crossings.replay import load, replay_paths, replay_scenario
 from crossings.service import Service
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import JILIN_1961_2 as POLICY
 
 CASES = Path(__file__).parent / "cases"
 SCENARIOS = sorted(p for p in CASES.iterdir() if p.suffix in (".yaml", ".json"))
@@ -126,7 +126,7 @@ def test_events_keep_their_own_dates_beside_the_time_recorded(service):
 def test_a_files_settings_are_recorded_as_setup_rows_and_put_back_after(service):
     replay_scenario(service, CASES / "settings-consulate-and-cutoff.yaml", admin=ADMIN)
     rows = [r["given"] for r in service.log(trigger="setting")
-            if r["given"]["name"] != "default_event_date"]
+            if r["given"]["name"] not in ("default_event_date", "policy")]
     assert rows == [{"name": "consulate", "value": "Consulate General of the DPRK in Shenyang"},
                     {"name": "transfer_cutoff", "value": "1961-01-31"},
                     {"name": "consulate", "value": "Consulate General of the DPRK in Changchun"},

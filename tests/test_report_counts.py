@@ -18,7 +18,7 @@ from helpers.fixtures import ACTORS, fixed_clock
 
 from crossings.service import Service
 from workflow import WorkflowError
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import JILIN_1961_2 as POLICY
 
 STATES = POLICY.state_names
 TRIGGERS = [t.name for t in POLICY.triggers if t.name not in ("open", "hand_over")]

@@ -11,7 +11,7 @@ import json
 import pytest
 from helpers.casebook import COMPLAINT, HAN, LI, NAMES, ODONG, PAK, VISITOR, casebook, copy_of, run
 
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import JILIN_1961_2 as POLICY
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ from helpers.casework import (
 )
 
 from workflow import RoleRefused
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import JILIN_1961_2 as POLICY
 
 STATES = ("detained", "investigated", "persuading", "referred")
 FORBIDDEN = [

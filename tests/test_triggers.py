@@ -33,7 +33,7 @@ from helpers.casework import (
 )
 
 from workflow import GuardRefused, RoleRefused
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import JILIN_1961_2 as POLICY
 
 OPEN = {"name": "Choe Myong-ok", "native_name": "최명옥", "crossed_on": "1961-03-20",
         "place": "Badaogou"}

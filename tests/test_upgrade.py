@@ -40,8 +40,9 @@ def version(path: str) -> int:
 def test_an_older_file_is_not_read_or_written_until_it_is_upgraded(old: str) -> None:
     before = dump(old)
     for readonly in (True, False):
-        with pytest.raises(StoreError, match="has schema 5, older than this crossings' 6: an "
-                                             "administrator upgrades it with 'crossings upgrade"):
+        with pytest.raises(StoreError, match="has schema 5, older than this crossings' "
+                                             f"{schema.SCHEMA_VERSION}: an administrator "
+                                             "upgrades it with 'crossings upgrade"):
             Service.open(old, readonly=readonly, keys=keys())
     assert dump(old) == before
 
@@ -54,13 +55,13 @@ def test_only_an_administrator_upgrades_and_the_refusal_is_signed(old: str) -> N
 
 def test_the_upgrade_pins_every_case_to_the_policy_its_rows_name_and_verifies(old: str) -> None:
     done = Service.upgrade(old, "Admin", keys=keys())
-    assert done == {"database": old, "from": 5, "to": schema.SCHEMA_VERSION,
-                    "steps": ["006_pinned_policies"]}
+    steps = [name for name, _ in schema.STEPS][1:]
+    assert done == {"database": old, "from": 5, "to": schema.SCHEMA_VERSION, "steps": steps}
     with Service.open(old, keys=keys()) as service:
         assert [c["policy"] for c in service.cases()] == ["jilin-1961@2"] * 3
         [row] = service.log(trigger="schema_upgrade")
-        assert (row["actor"], row["given"]) == ("Admin", {"from": 5, "to": 6,
-                                                          "steps": ["006_pinned_policies"]})
+        assert (row["actor"], row["given"]) == ("Admin", {"from": 5, "to": schema.SCHEMA_VERSION,
+                                                          "steps": steps})
         # rows recorded under the policy's former id re-run under it: no problem at all
         assert service.verify().problems == []
         case = service.fire("persuade", 3, "Zhao", at="1961-11-25", outcome="refused",
@@ -84,5 +85,6 @@ def test_the_cli_says_what_it_did_in_one_line(old: str) -> None:
     assert "crossings upgrade --as NAME" in out.stderr
     out = CliRunner().invoke(cli, ["upgrade", "--as", "Admin"], env=env)
     assert out.exit_code == 0, out.stderr
-    assert out.stderr == f"upgraded {old} from schema 5 to 6: 006_pinned_policies\n"
+    steps = ", ".join(name for name, _ in schema.STEPS[1:])
+    assert out.stderr == f"upgraded {old} from schema 5 to {schema.SCHEMA_VERSION}: {steps}\n"
     assert CliRunner().invoke(cli, ["verify"], env=env).exit_code == 0

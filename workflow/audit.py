@@ -112,6 +112,8 @@ def canonical(row: Mapping[str, Any]) -> str:
             add(key + "null")
         elif kind is int:
             add(key + int.__repr__(value))
+        elif kind is bytes:  # a damaged file's text read back as a blob: hashes otherwise
+            add(key + _quote("\\x" + value.hex()))
         else:
             add(key + dumps(value))
     return "{" + ",".join(out) + "}"

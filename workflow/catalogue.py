@@ -9,11 +9,12 @@ all, a fact has one kind, a group view or name list one definition.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Iterable
 
 from .errors import InvalidDefinition, InvalidInput
-from .policy import Clause, State, Trigger
+from .policy import Clause, Param, State, Trigger
 from .queries import Count, LatestField, NameList, Section
 from .table import Policy
 
@@ -67,6 +68,27 @@ class Catalogue:
             if policy.version == version and policy_id in (policy.id, *policy.formerly):
                 return policy.key
         return f"{policy_id}@{version}"
+
+    def merged_triggers(self) -> tuple[tuple[Policy, Trigger], ...]:
+        """One trigger per name across the policies (the first policy's that has it), its
+        options the union of every policy's (choices united; required only where every
+        policy that has the trigger requires it), with that first policy: what the
+        command line offers. Each policy checks its own options when a command runs."""
+        out: dict[str, tuple[Policy, Trigger]] = {}
+        for policy in self.policies:
+            for trigger in policy.triggers:
+                if trigger.name not in out:
+                    out[trigger.name] = (policy, trigger)
+                    continue
+                first, known = out[trigger.name]
+                params = {p.name: p for p in known.params}
+                for param in trigger.params:
+                    params[param.name] = _united(params.get(param.name), param)
+                for name in set(params) - {p.name for p in trigger.params}:
+                    params[name] = dataclasses.replace(params[name], required=False)
+                out[trigger.name] = (first, dataclasses.replace(known,
+                                                                params=tuple(params.values())))
+        return tuple(out.values())
 
     def find(self, name: str) -> Trigger | None:
         """The trigger NAME (or its command, with dashes) of the first policy that has it."""
@@ -143,6 +165,13 @@ class Catalogue:
     @property
     def summaries(self) -> tuple[str, ...]:
         return tuple(_unique(f for p in self.policies for f in p.summaries))
+
+
+def _united(known: Param | None, other: Param) -> Param:
+    if known is None:
+        return dataclasses.replace(other, required=False)
+    return dataclasses.replace(known, choices=tuple(_unique((*known.choices, *other.choices))),
+                               required=known.required and other.required)
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -49,7 +49,16 @@ class Entries:
     unset: str | None = None
 
 
-Query = Late | LatestWithout | Entries
+@dataclass(frozen=True)
+class DatedBefore:
+    """Every case event handled under one policy (id, version) and dated before the day
+    it took effect: found on the trail, not in the cases."""
+    policy: str
+    version: str
+    effective: str
+
+
+Query = Late | LatestWithout | Entries | DatedBefore
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,8 @@ class Policy:
     effective: str = ""  # the date the policy took effect (YYYY-MM-DD)
     formerly: tuple[str, ...] = ()  # ids this policy was known by in older trails
     readings: str = ""  # where the readings it adopts are documented
+    # What this version changed of the one before, trigger by trigger, in words (diff).
+    revisions: Mapping[str, str] = field(default_factory=dict)
     # Not an __init__ argument: dataclasses.replace() must build a new index, not fill
     # (and corrupt) the original policy's.
     _index: dict[str, Trigger] = field(default_factory=dict, init=False, compare=False,

@@ -36,6 +36,8 @@ def _problems(policy: Policy) -> list[str]:
     problems += _fact_problems(policy)
     problems += _query_problems(policy)
     problems += _reachability_problems(policy)
+    problems += [f"revision notes name unknown trigger {n}" for n in policy.revisions
+                 if n not in seen]
     return problems
 
 

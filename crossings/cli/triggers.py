@@ -15,7 +15,9 @@ from workflow import Policy, Trigger
 from workflow.policy import Param
 
 from ..service import Command
-from .base import POLICY, actor_params, db_params, emit_json, event_params, say, service
+from workflow.policies import CATALOGUE
+
+from .base import actor_params, db_params, emit_json, event_params, say, service
 from .types import CASE_ID
 
 _KINDS: dict[str, Any] = {"case": CASE_ID}
@@ -66,11 +68,13 @@ def _report(trigger: Trigger, result: Any, as_json: bool, case_dict: dict[str, A
 
 def trigger_command(policy: Policy, trigger: Trigger) -> click.Command:
     def callback(db: str, actor: str | None, at: str | None, request_id: str | None,
-                 as_json: bool = False, cases: Any = (), **options: Any) -> None:
+                 as_json: bool = False, cases: Any = (), policy: str | None = None,
+                 **options: Any) -> None:
         params = {k: v for k, v in options.items() if v is not None}
         numbers = cases if isinstance(cases, tuple) else (cases,)
         with service(db) as svc:
-            result = svc.run(Command(trigger.name, numbers, actor, at, params, request_id))
+            result = svc.run(Command(trigger.name, numbers, actor, at, params, request_id,
+                                     policy))
             case_dict = svc.case_dict(result.case)
         _report(trigger, result, as_json, case_dict)
 
@@ -81,6 +85,10 @@ def trigger_command(policy: Policy, trigger: Trigger) -> click.Command:
     elif not trigger.opens:
         params.append(click.Argument(["cases"], type=CASE_ID, metavar="CASE"))
     params += [option(p) for p in trigger.params] + event_params() + actor_params() + db_params()
+    if trigger.opens:
+        params.append(click.Option(["--policy"], metavar="ID@VERSION", help=(
+            "The policy the new case is handled under (default: the database's setting "
+            "policy; see 'crossings policy list').")))
     if not trigger.opens:
         what = "the group" if trigger.group else "the case"
         params.append(click.Option(["--json", "as_json"], is_flag=True,
@@ -89,4 +97,4 @@ def trigger_command(policy: Policy, trigger: Trigger) -> click.Command:
                          help=help_text(policy, trigger), short_help=trigger.summary)
 
 
-COMMANDS = [trigger_command(POLICY, t) for t in POLICY.triggers]
+COMMANDS = [trigger_command(policy, t) for policy, t in CATALOGUE.merged_triggers()]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow import Policy, WorkflowError
+from workflow.policies import CATALOGUE
 from workflow.queries import Count, LatestField
 
 INSTALL = "Datasette is not installed: pip install 'crossings[browse]' (or pip install datasette)"
@@ -96,9 +97,13 @@ def _tables(policy: Policy) -> dict[str, Table]:
 
 
 def _fact_words(policy: Policy) -> dict[str, str]:
-    words = {f.name: f.help for f in policy.facts}
-    words.update({d.name: d.help for d in policy.derived})
-    for column in policy.view_counts:
+    """The words of every fact and count a view shows: POLICY's, then those of the other
+    policies the database may hold (the views are written from them all)."""
+    words: dict[str, str] = {}
+    for known in (*CATALOGUE.policies, policy):
+        words.update({f.name: f.help for f in known.facts})
+        words.update({d.name: d.help for d in known.derived})
+    for column in CATALOGUE.view_counts:
         of = words.get(column.entries, column.entries)
         if isinstance(column, LatestField):
             words[column.name] = f"The {column.field} of the latest entry of: {of}"
@@ -127,8 +132,8 @@ def _views(policy: Policy, clauses: str) -> dict[str, Table]:
                            "case_id": _CASE, "state": "Current state.", "name": _NAME,
                            "native_name": _NATIVE, "flagged": "1 while the case carries a flag.",
                            "opened_on": "Date the case was opened.",
-                           **{n: facts[n] for n in policy.column_facts()},
-                           **{c.name: facts[c.name] for c in policy.view_counts}}),
+                           **{n: facts[n] for n in CATALOGUE.column_facts()},
+                           **{c.name: facts[c.name] for c in CATALOGUE.view_counts}}),
         "refusals": ("Refusals", "Every refused event: what was asked, by whom, and the "
                      "clause that refused it.", {
                          **{k: timeline[k] for k in ("seq", "name", "at", "actor", "role",

@@ -39,13 +39,21 @@ def cell(value: Any) -> str:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return ",".join(value)
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, default=_bytes_as_text)
     return str(value)
 
 
 def json_text(data: Any) -> str:
-    """Any command's JSON: indented, non-ASCII kept as it is (Hangul, Hanja)."""
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """Any command's JSON: indented, non-ASCII kept as it is (Hangul, Hanja). Bytes (a
+    damaged file's text read back as a blob) are written as text with their undecodable
+    bytes escaped, never dropped: verify names the damage."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_bytes_as_text)
+
+
+def _bytes_as_text(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", "backslashreplace")
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def text_lines(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[str]:
@@ -105,7 +113,7 @@ def json_chunks(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
     rows = list(rows)
     names = tuple(rows[0]) if rows else ()
     if not names or not _flat(rows, names):
-        yield json_safe(json.dumps(rows, ensure_ascii=False, indent=2))
+        yield json_safe(json.dumps(rows, ensure_ascii=False, indent=2, default=_bytes_as_text))
         return
     # A NUL marks each value's place: a key's own NUL is quoted as \u0000 by the encoder.
     members = ",\n".join(f"    {encode_basestring(k)}: \0" for k in names)

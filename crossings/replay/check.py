@@ -30,7 +30,8 @@ from workflow.values import parse_date
 from .loader import line_of as _line
 from .model import ActorSpec, Event, Expectation, Problem, Scenario
 
-TOP_KEYS = ("title", "description", "source", "settings", "actors", "events", "expect")
+TOP_KEYS = ("title", "description", "policy", "source", "settings", "actors", "events",
+            "expect")
 EVENT_KEYS = ("at", "by", "do", "case", "cases", "expect", "note", "source")
 EVENT_OPTION_KEYS = ("note", "source")  # options of every event, kept in its audit row
 EXPECT_KEYS = ("state", "flagged", "facts")  # and a count of each list the policy shows
@@ -102,7 +103,7 @@ class Checker:
         events = self.events(top.get("events"), _line(top, "events"))
         expect = self.expectations(top.get("expect"), _line(top, "expect"))
         return Scenario(self.source, None if title is None else _text(title), settings,
-                        actors, events, expect)
+                        actors, events, expect, self.policy.key)
 
     # actors and settings -------------------------------------------------------------
 

@@ -82,3 +82,4 @@ class Scenario:
     actors: tuple[ActorSpec, ...]
     events: tuple[Event, ...]
     expect: tuple[Expectation, ...]
+    policy: str = ""  # the policy its cases are opened under, id@version

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from workflow import Policy
+from workflow import InvalidInput, Policy, policies
 from workflow.policies import DEFAULT
 
 from .check import Checker
@@ -47,7 +47,18 @@ def parse(text: str, source: str = "<scenario>", policy: Policy = DEFAULT) -> Sc
 
 
 def from_data(data: Any, source: str = "<scenario>", policy: Policy = DEFAULT) -> Scenario:
-    """Check a scenario given as Python data (as parsed from YAML or JSON, or built)."""
+    """Check a scenario given as Python data (as parsed from YAML or JSON, or built). Its
+    cases are opened under the policy its top-level ``policy: ID@VERSION`` names, else
+    under POLICY (the database's policy for new cases)."""
+    named = data.get("policy") if isinstance(data, dict) else None
+    if named is not None:
+        try:
+            policy = policies.get(str(named))
+        except InvalidInput as error:
+            from .loader import line_of
+
+            raise ScenarioError([Problem(source, line_of(data, "policy") or 1,
+                                         f"policy: {error.one_line()}")]) from None
     checker = Checker(source, policy)
     scenario = checker.scenario(data)
     if checker.problems or scenario is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from workflow import InvalidInput, Refused, WorkflowError
+from workflow import InvalidInput, Refused, WorkflowError, policies
 
 from ..keys import KeyRing
 from ..service import Clock, Command, Service, utc_now
@@ -111,6 +111,7 @@ class _Replayer:
     def __init__(self, service: Service, scenario: Scenario, admin: str | None) -> None:
         self.service = service
         self.scenario = scenario
+        self.policy = policies.get(scenario.policy) if scenario.policy else service.policy
         self.admin = admin  # registers the file's actors and applies its settings
         self.report = FileReport(scenario.source, scenario.title)
         self.ids: dict[str, int] = {}
@@ -161,7 +162,7 @@ class _Replayer:
     # events ----------------------------------------------------------------------------
 
     def replay_event(self, event: Event) -> None:
-        opens = self.service.policy.trigger(event.do).opens
+        opens = self.policy.trigger(event.do).opens
         missing = [label for label in event.cases if label not in self.ids and not opens]
         if missing:
             self.diverged(event.line, f"{event.do} skipped: case {', '.join(missing)} was "
@@ -183,12 +184,13 @@ class _Replayer:
 
     def fire(self, event: Event) -> None:
         """The event through the service's one command path; labels become case ids."""
-        policy = self.service.policy
+        policy = self.policy
         trigger = policy.trigger(event.do)
         labels = set(policy.case_options(trigger, event.params))
         params = {k: self.ids.get(v, v) if k in labels else v for k, v in event.params.items()}
         cases = () if trigger.opens else tuple(self.ids[c] for c in event.cases)
-        result = self.service.run(Command(event.do, cases, event.by, event.at, params))
+        result = self.service.run(Command(event.do, cases, event.by, event.at, params,
+                                          policy=policy.key if trigger.opens else None))
         if trigger.opens:
             self.ids[event.label] = result.case.id
 
@@ -232,7 +234,7 @@ class _Replayer:
             count = len(case.facts.get(name) or [])
             if count != wanted_count:
                 found.append(f"{name} is {count}, expected {wanted_count}")
-        cases_named = {f.name for f in self.service.policy.facts if f.kind == "case"}
+        cases_named = {f.name for f in self.policy.facts if f.kind == "case"}
         for key, wanted in expectation.facts.items():
             actual = _fact(case.facts, key)
             if key in cases_named and isinstance(wanted, str):

@@ -52,8 +52,7 @@ STORIES: dict[str, tuple[str, list[Step]]] = {
     "refuser": ("1961-09", [
         ("investigate", "Zhao", DPRK), ("begin_persuasion", "Zhao", {}), REFUSED,
         ("provide", "Zhao", {"items": ["food"]}), REFUSED, REFUSED, ("refer", "Zhao", {}),
-        ("amend", "Zhao", {"field": "complaint", "value": "shoved by a guard",
-                           "reason": "recorded at his request"}),
+        ("record_complaint", "Zhao", {"complaint": "shoved by a guard"}),
         REFUSED, ("provide", "Zhao", {"items": ["clothing"]})]),
     "other": ("1961-07", [
         ("investigate", "Zhao", {"citizenship": "other"}), ("begin_persuasion", "Zhao", {}),

@@ -14,7 +14,7 @@ import re
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from workflow.catalogue import Catalogue
-from workflow.queries import Entries, Late, LatestWithout, Section
+from workflow.queries import DatedBefore, Entries, Late, LatestWithout, Section
 
 from .errors import loads
 
@@ -77,6 +77,12 @@ def _entries_term(query: Entries) -> str:
     return f"json_array_length(facts, '$.{path(query.entries)}') > 0"
 
 
+def _before_terms(query: DatedBefore, alias: str = "") -> str:
+    return (f"{alias}policy = {sql_text(query.policy)} AND {alias}policy_version = "
+            f"{sql_text(query.version)} AND {alias}at < {sql_text(query.effective)} "
+            f"AND {alias}case_id IS NOT NULL")
+
+
 def index_statements(catalogue: Catalogue) -> list[str]:
     """One partial index per report section of the policy (schema)."""
     out = []
@@ -88,6 +94,9 @@ def index_statements(catalogue: Catalogue) -> list[str]:
         elif isinstance(query, LatestWithout):
             out.append(f"CREATE INDEX {name} ON cases(id, state, name, native_name, "
                        f"{_latest(query, 'at')}) WHERE {' AND '.join(_latest_terms(query))};")
+        elif isinstance(query, DatedBefore):
+            out.append(f"CREATE INDEX audit_{ident(section.id)} ON audit(case_id, seq) "
+                       f"WHERE {_before_terms(query)};")
         else:
             out.append(f"CREATE INDEX {name} ON cases(id) WHERE {_entries_term(query)};")
     return out
@@ -201,7 +210,18 @@ class SQLiteReports:
                               int(days or 0), index)
         if isinstance(query, LatestWithout):
             return self._latest_without(query, index)
+        if isinstance(query, DatedBefore):
+            return self._dated_before(query, f" INDEXED BY audit_{ident(section.id)}")
         return self._entries(query, index)
+
+    def _dated_before(self, query: DatedBefore, index: str) -> list[dict[str, Any]]:
+        columns = ("id", "name", "native_name", "state", "since", "by", "detail")
+        rows = self._all(
+            "SELECT c.id, c.name, c.native_name, c.state, a.at, a.actor, "
+            "a.trigger || ' (seq ' || a.seq || ')' "
+            f"FROM audit AS a{index} JOIN cases AS c ON c.id = a.case_id "
+            f"WHERE {_before_terms(query, 'a.')} ORDER BY a.case_id, a.seq")
+        return _dicts(rows, columns)
 
     def _late(self, since: str, where: str, params: list[Any], as_of: str,
               days: int, index: str) -> list[dict[str, Any]]:

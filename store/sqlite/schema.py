@@ -19,7 +19,7 @@ from workflow.catalogue import Catalogue
 
 from . import derived
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 EARLIEST = 5  # schemas before this one (unsigned chains, formats 1 and 2) are not read
 BASE_INDEXES = {"cases_state", "audit_case", "audit_group", "audit_request"}
 
@@ -161,9 +161,16 @@ def _pinned(conn: Any, catalogue: Catalogue) -> None:
     _pin_cases(conn, catalogue)
 
 
+def _derived_only(conn: Any, catalogue: Catalogue) -> None:
+    """A step whose change is in the derived objects alone (rewritten after every step)."""
+
+
 STEPS: list[tuple[str, Step]] = [
     ("005_signed_schema", _script(TABLES + COUNTS)),
     ("006_pinned_policies", _pinned),
+    # 007: version 3's compliance section reads the trail: an index of the rows dated
+    # before the policy took effect.
+    ("007_policy_versions", _derived_only),
 ]
 
 

@@ -19,11 +19,18 @@ HANDOVER = {"representative": "Kang Myong-chol", "crossing_point": "Changbai-Hye
 ADMIN = "Admin"  # every test database's first administrator
 
 
-def new_database(path: str, *, live: bool = True, **options: Any) -> Service:
+V2 = "jilin-1961@2"  # the tests of version 2's rules pin their databases to it
+
+
+def new_database(path: str, *, live: bool = True, policy: str | None = V2,
+                 **options: Any) -> Service:
     """A database made by ``Service.init`` with one actor of every role, registered by
     ADMIN; their keys in the key ring (``CROSSINGS_KEYS``, a directory of the session).
     LIVE: an office running the procedure live, where an event given no date is dated
-    today (``default_event_date today``); False: every event must carry its date."""
+    today (``default_event_date today``); False: every event must carry its date.
+    POLICY: the database's setting ``policy``, which new cases take (None: not set, the
+    registry's newest; the suite's tests of version 2's rules, most of it, pin version 2;
+    version 3's rulings are tested under version 3)."""
     from crossings.service import Service
 
     service = Service.init(path, ADMIN, **options)
@@ -31,4 +38,6 @@ def new_database(path: str, *, live: bool = True, **options: Any) -> Service:
         service.add_actor(name, role, ADMIN)
     if live:
         service.set_setting("default_event_date", "today", ADMIN)
+    if policy is not None:
+        service.set_setting("policy", policy, ADMIN)
     return service

@@ -23,7 +23,7 @@ from crossings.service import Command, Service
 from .actors import ACTORS, HANDOVER, new_database  # one actor of every role; a handover
 from .clock import TODAY, fixed_clock  # noqa: F401
 from workflow import Case, WorkflowError
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import JILIN_1961_2 as POLICY
 
 BY_ROLE = {role: name for name, role in ACTORS.items()}
 OPENED = "1961-11-10"  # the detention date of every built case

@@ -16,7 +16,7 @@ from helpers.casework import ACTORS
 
 from crossings.service import Service
 from workflow import WorkflowError
-from workflow.policies import DEFAULT as POLICY
+from workflow.policies import JILIN_1961_2 as POLICY
 
 BY_ROLE = {role: name for name, role in ACTORS.items()}
 WEIGHTS = {"persuade": 8, "request_guidance": 1, "record_guidance": 1, "amend": 1}

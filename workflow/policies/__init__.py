@@ -1,8 +1,8 @@
 """The registry of policies: each a package of its own, found here by ``id@version``.
 
-``DEFAULT`` is the policy a new case takes unless the database's setting ``policy`` or
-the command names another; ``CATALOGUE`` is every registered policy read as one, for the
-store's views and report indexes.
+``DEFAULT`` (the newest ``jilin-1961``) is the policy a new case takes unless the
+database's setting ``policy`` or the command names another; ``CATALOGUE`` is every
+registered policy read as one, for the store's views and report indexes.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from workflow.catalogue import Catalogue
 from workflow.errors import InvalidInput
 from workflow.table import Policy
 
-from .jilin_1961 import POLICY as JILIN_1961
+from .jilin_1961 import VERSION_2 as JILIN_1961_2, VERSION_3 as JILIN_1961_3
 
-POLICIES: dict[str, Policy] = {p.key: p for p in (JILIN_1961,)}
-DEFAULT = JILIN_1961
+POLICIES: dict[str, Policy] = {p.key: p for p in (JILIN_1961_3, JILIN_1961_2)}
+DEFAULT = JILIN_1961_3  # the newest of the default family: new cases take it
 CATALOGUE = Catalogue.of(POLICIES.values())
 
 
@@ -32,4 +32,4 @@ def get(key: str) -> Policy:
     raise InvalidInput(f"unknown policy {key!r}; policies: {', '.join(POLICIES)}")
 
 
-__all__ = ["CATALOGUE", "DEFAULT", "POLICIES", "get"]
+__all__ = ["CATALOGUE", "DEFAULT", "JILIN_1961_2", "JILIN_1961_3", "POLICIES", "get"]

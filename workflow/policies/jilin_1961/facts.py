@@ -18,6 +18,7 @@ OUTCOME = ("agreed", "refused")
 REPLY = ("agreed", "declined")
 ITEMS = ("food", "clothing")
 DPRK, MINORITY, OTHER = CITIZENSHIP
+CLOSED = ("resident", "returned", "prosecuted", "restored", "transferred")  # terminal states
 VISITING = PURPOSE[0]
 MARRIED_TO_KOREAN = SPOUSE[0]
 AGREED, REFUSED = OUTCOME
@@ -57,9 +58,23 @@ DERIVED: tuple[Derived, ...] = (
 )
 
 
+# Version 3 (docs/policy.md, rulings 10 and 12): a crime may carry its date; a complaint
+# is recorded by record_complaint, no longer corrected by amend.
+CRIME_ON = Param("crime_on", "approx-date", "When the crime was committed: YYYY, YYYY-MM, "
+                 "YYYY-MM-DD or A/B (P5: a crime wholly before the crossing is not P5's).")
+FACTS_V3: tuple[Param, ...] = (*(f for f in FACTS if f.name != "complaint"), CRIME_ON)
+DERIVED_V3: tuple[Derived, ...] = (
+    *(d for d in DERIVED if d.name != "complaints"),
+    Derived("complaints", "list", "Complaints of rude treatment (W2), by anyone.",
+            ("at", "by", "role", "text")),
+    Derived("resumed", "object", "When persuasion last resumed after a decline (P3), and "
+            "how many attempts came before.", ("at", "after_attempt")),
+)
+
+
 def fact(name: str, **changes: Any) -> Param:
     """A fact as a trigger's option: not required unless said, setting the fact."""
-    base = next(f for f in FACTS if f.name == name)
+    base = next(f for f in (*FACTS, CRIME_ON) if f.name == name)
     values = {**base.__dict__, "required": False, "sets_fact": True, **changes}
     return Param(**values)
 

@@ -134,3 +134,7 @@ WORDS = Words(
     shown_entries={"attempts": attempt, "provisions": provision, "guidance": guidance,
                    "complaints": complaint},
 )
+
+
+def complained(row: Row) -> str:
+    return f"complaint of rude treatment recorded: {given(row, 'complaint')}"

@@ -1,3 +1,6 @@
+-- index audit_before_effective
+CREATE INDEX audit_before_effective ON audit(case_id, seq) WHERE policy = 'jilin-1961' AND policy_version = '3' AND at < '1961-11-25' AND case_id IS NOT NULL;
+
 -- index audit_case
 CREATE INDEX audit_case ON audit(case_id, seq);
 
@@ -190,7 +193,7 @@ ORDER BY list, a.seq;
 
 -- view open_cases
 CREATE VIEW open_cases AS
-SELECT id AS case_id, name, native_name, state, flagged, opened_on, json_extract(facts, '$.crossed_on') AS crossed_on, json_extract(facts, '$.place') AS place, json_extract(facts, '$.accompanies') AS accompanies, json_extract(facts, '$.citizenship') AS citizenship, json_extract(facts, '$.purpose') AS purpose, json_extract(facts, '$.purpose_note') AS purpose_note, json_extract(facts, '$.spouse') AS spouse, json_extract(facts, '$.crime') AS crime, json_extract(facts, '$.investigated_on') AS investigated_on, json_extract(facts, '$.returned_on') AS returned_on, coalesce(json_array_length(facts, '$.attempts'), 0) AS attempts, (SELECT count(*) FROM json_each(facts, '$.attempts') WHERE json_extract(value, '$.outcome') = 'refused') AS refusals, json_extract(facts, '$.attempts[#-1].outcome') AS latest_outcome, coalesce(json_array_length(facts, '$.provisions'), 0) AS provisions, (SELECT count(*) FROM json_each(facts, '$.guidance') WHERE json_extract(value, '$.answer') IS NULL) AS open_guidance
+SELECT id AS case_id, name, native_name, state, flagged, opened_on, json_extract(facts, '$.crossed_on') AS crossed_on, json_extract(facts, '$.place') AS place, json_extract(facts, '$.accompanies') AS accompanies, json_extract(facts, '$.citizenship') AS citizenship, json_extract(facts, '$.purpose') AS purpose, json_extract(facts, '$.purpose_note') AS purpose_note, json_extract(facts, '$.spouse') AS spouse, json_extract(facts, '$.crime') AS crime, json_extract(facts, '$.crime_on') AS crime_on, json_extract(facts, '$.investigated_on') AS investigated_on, json_extract(facts, '$.returned_on') AS returned_on, coalesce(json_array_length(facts, '$.attempts'), 0) AS attempts, (SELECT count(*) FROM json_each(facts, '$.attempts') WHERE json_extract(value, '$.outcome') = 'refused') AS refusals, json_extract(facts, '$.attempts[#-1].outcome') AS latest_outcome, coalesce(json_array_length(facts, '$.provisions'), 0) AS provisions, (SELECT count(*) FROM json_each(facts, '$.guidance') WHERE json_extract(value, '$.answer') IS NULL) AS open_guidance
 FROM cases
 WHERE state NOT IN ('prosecuted', 'resident', 'restored', 'returned', 'transferred')
 ORDER BY id;
