@@ -196,7 +196,7 @@ def test_the_scan_sees_a_trigger_named_in_generic_code(tmp_path: Path) -> None:
                     '    return t == "persuade"\n', encoding="utf-8")
     MODULES = {"engine": path}
     try:
-        assert literal_hits("engine", vocabulary()) == [
-            "engine:3: 'persuade' (trigger of jilin-1961@2)"]
+        [hit] = literal_hits("engine", vocabulary())
+        assert hit.startswith("engine:3: 'persuade' (trigger of ")  # a policy that has it
     finally:
         MODULES = saved

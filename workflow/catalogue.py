@@ -46,7 +46,9 @@ class Catalogue:
         if len(lists) > 1:
             raise InvalidDefinition("the policies declare different name lists")
         for view, triggers in self._groups().items():
-            if len({(t.name, t.params, t.group) for t in triggers}) > 1:
+            shapes = {(t.name, tuple(p.name for p in t.params), t.group.facts if t.group else ())
+                      for t in triggers}
+            if len(shapes) > 1:
                 raise InvalidDefinition(f"group view {view!r} is declared differently by two "
                                   "policies")
 
@@ -72,23 +74,29 @@ class Catalogue:
     def merged_triggers(self) -> tuple[tuple[Policy, Trigger], ...]:
         """One trigger per name across the policies (the first policy's that has it), its
         options the union of every policy's (choices united; required only where every
-        policy that has the trigger requires it), with that first policy: what the
-        command line offers. Each policy checks its own options when a command runs."""
-        out: dict[str, tuple[Policy, Trigger]] = {}
+        policy that has the trigger requires it; an option not every such policy takes
+        says which do), with that first policy: what the command line offers. Each policy
+        checks its own options when a command runs."""
+        having: dict[str, list[Policy]] = {}
         for policy in self.policies:
             for trigger in policy.triggers:
-                if trigger.name not in out:
-                    out[trigger.name] = (policy, trigger)
-                    continue
-                first, known = out[trigger.name]
-                params = {p.name: p for p in known.params}
-                for param in trigger.params:
+                having.setdefault(trigger.name, []).append(policy)
+        out = []
+        for name, found in having.items():
+            params: dict[str, Param] = {}
+            takers: dict[str, list[str]] = {}
+            for policy in found:
+                for param in policy.trigger(name).params:
                     params[param.name] = _united(params.get(param.name), param)
-                for name in set(params) - {p.name for p in trigger.params}:
-                    params[name] = dataclasses.replace(params[name], required=False)
-                out[trigger.name] = (first, dataclasses.replace(known,
-                                                                params=tuple(params.values())))
-        return tuple(out.values())
+                    takers.setdefault(param.name, []).append(policy.key)
+            for key, keys in takers.items():
+                if len(keys) < len(found):
+                    params[key] = dataclasses.replace(params[key], required=False, help=(
+                        f"{params[key].help} (under {', '.join(keys)})"))
+            first = found[0]
+            out.append((first, dataclasses.replace(first.trigger(name),
+                                                   params=tuple(params.values()))))
+        return tuple(out)
 
     def find(self, name: str) -> Trigger | None:
         """The trigger NAME (or its command, with dashes) of the first policy that has it."""
@@ -169,7 +177,7 @@ class Catalogue:
 
 def _united(known: Param | None, other: Param) -> Param:
     if known is None:
-        return dataclasses.replace(other, required=False)
+        return other
     return dataclasses.replace(known, choices=tuple(_unique((*known.choices, *other.choices))),
                                required=known.required and other.required)
 

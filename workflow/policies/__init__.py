@@ -12,8 +12,9 @@ from workflow.errors import InvalidInput
 from workflow.table import Policy
 
 from .jilin_1961 import VERSION_2 as JILIN_1961_2, VERSION_3 as JILIN_1961_3
+from .mfa_mps_1957 import POLICY as MFA_MPS_1957
 
-POLICIES: dict[str, Policy] = {p.key: p for p in (JILIN_1961_3, JILIN_1961_2)}
+POLICIES: dict[str, Policy] = {p.key: p for p in (JILIN_1961_3, JILIN_1961_2, MFA_MPS_1957)}
 DEFAULT = JILIN_1961_3  # the newest of the default family: new cases take it
 CATALOGUE = Catalogue.of(POLICIES.values())
 
@@ -32,4 +33,5 @@ def get(key: str) -> Policy:
     raise InvalidInput(f"unknown policy {key!r}; policies: {', '.join(POLICIES)}")
 
 
-__all__ = ["CATALOGUE", "DEFAULT", "JILIN_1961_2", "JILIN_1961_3", "POLICIES", "get"]
+__all__ = ["CATALOGUE", "DEFAULT", "JILIN_1961_2", "JILIN_1961_3", "MFA_MPS_1957", "POLICIES",
+           "get"]
