@@ -93,7 +93,7 @@ def _revise(trigger: Trigger) -> Trigger:
         guards = _swap(guards, old, new)
     changes = _CHANGES.get(trigger.name, lambda t: {})(dataclasses.replace(trigger,
                                                                            guards=guards))
-    return dataclasses.replace(trigger, **{"guards": guards, **changes})  # type: ignore[arg-type]
+    return dataclasses.replace(trigger, **{"guards": guards, **changes})
 
 
 RECORD_COMPLAINT = Trigger(  # ruling 12
