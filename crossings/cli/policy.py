@@ -11,7 +11,6 @@ import sys
 
 import click
 
-from ..render.policy_doc import policy_data, policy_markdown
 from .base import POLICY, db_option, emit_json, say, service
 from .files import write_new
 from .types import CASE_ID
@@ -53,19 +52,6 @@ def diagram(fmt: str, case_id: int | None, output: str | None, force: bool, db: 
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(("markdown", "json")), default="markdown",
-              show_default=True, help="Markdown tables, or JSON for tools.")
-def policy(fmt: str) -> None:
-    """Print the policy table: states, triggers, roles, guards, clauses, settings.
-
-    Example: crossings policy --format json
-    """
-    if fmt == "json":
-        return emit_json(policy_data(POLICY))
-    click.echo(policy_markdown(POLICY), nl=False)
-
-
-@click.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
               help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -89,4 +75,4 @@ def browse(port: int, host: str, metadata_only: bool, db: str) -> None:
     serve(db, POLICY, host, port)
 
 
-COMMANDS = [diagram, policy, browse]
+COMMANDS = [diagram, browse]

@@ -83,6 +83,10 @@ RULINGS = {
     "begin_persuasion": "ruling 10: a crime wholly before the crossing is no bar (P5)",
     "grant_residency": "ruling 10: a crime wholly before the crossing is no bar (P5)",
     "approve_transfer": "ruling 10: a crime wholly before the crossing is no bar (P5)",
+    "ruling 9": "dates run forward in every version (input checking); the compliance report "
+                "lists events dated before the policy took effect (section before_effective)",
+    "ruling 11": "a group of one is a group: hand_over of one person, allowed in version 2 "
+                 "already (no change)",
 }
 
 
