@@ -20,6 +20,10 @@ def _guards(items: list[Mapping[str, Any]], mark: str) -> list[str]:
     return [f"{mark}{g['guard']} ({', '.join(g['clauses'])})" for g in items]
 
 
+def _shown(value: Any) -> str:
+    return ", ".join(value) if isinstance(value, list) else str(value or "same")
+
+
 def _trigger_lines(entry: Mapping[str, Any]) -> list[str]:
     note = f": {entry['note']}" if entry.get("note") else ""
     out = [f"{entry['trigger']} {entry['change']}{note}"]
@@ -33,8 +37,7 @@ def _trigger_lines(entry: Mapping[str, Any]) -> list[str]:
                        ("rejects", "input checks")):
         if key in entry:
             before, after = entry[key]
-            show = (lambda v: ", ".join(v) if isinstance(v, list) else str(v or "same"))
-            out.append(f"  {label}: {show(before) or '-'} -> {show(after) or '-'}")
+            out.append(f"  {label}: {_shown(before) or '-'} -> {_shown(after) or '-'}")
     guards = entry.get("guards")
     if guards:
         parts = _guards(guards["added"], "+") + _guards(guards["removed"], "-")
