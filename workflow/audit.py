@@ -57,6 +57,11 @@ ACTOR_RETIRE = "actor_retire"
 SETTING = "setting"
 UPGRADE = "schema_upgrade"
 SETUP_TRIGGERS = (ACTOR_ADD, ACTOR_RETIRE, SETTING, UPGRADE)
+# Acts on the record of a case, not events of its history: an event voided (entered in
+# error), the case moved to another policy. Dated when recorded (no ``at``), no clause.
+VOID = "void"
+MIGRATE = "migrate"
+RECORD_TRIGGERS = (VOID, MIGRATE)
 
 JSON_FIELDS = ("given", "changes", "clauses", "guards")
 # One encoder for every call: json.dumps with options builds a new one each time (~1 us,
@@ -184,6 +189,18 @@ def decision_row(
         "policy": policy_id,
         "policy_version": policy_version,
     }
+
+
+def record_row(
+    trigger: str, case_id: int, version: int, states: tuple[str, str], given: Mapping[str, Any],
+    changes: Mapping[str, Any], recorded_at: str, policy: tuple[str, str], actor: str,
+    role: str, group_id: int | None = None,
+) -> dict[str, Any]:
+    """An act on a case's record (``void``, ``migrate``): applied, of the case at VERSION
+    (its new version), from and to STATES, with the facts it CHANGES as [old, new]."""
+    return {**setup_row(trigger, given, recorded_at, policy[0], policy[1], actor, role),
+            "case_id": case_id, "case_version": version, "from_state": states[0],
+            "to_state": states[1], "changes": dumps(dict(changes)), "group_id": group_id}
 
 
 def setup_row(

@@ -81,6 +81,11 @@ class Conflict(WorkflowError):
     """The case changed under us (stale version) or the database stayed busy."""
 
 
+class RecordRefused(WorkflowError):
+    """An act on the record (void, migrate) that would leave it inconsistent: a later
+    event resting on the event voided, say. Nothing is written."""
+
+
 class InvalidDefinition(WorkflowError):
     """The policy table is inconsistent; raised when it loads."""
 

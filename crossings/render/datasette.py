@@ -123,7 +123,9 @@ def _views(policy: Policy, clauses: str) -> dict[str, Table]:
                 "from_state": "State before.", "to_state": "State after.", "clauses": clauses,
                 "reason": "Why it was refused.", "note": "The note kept with the event.",
                 "source": "The document the event rests on.", "group_id": "Group, if any.",
-                "recorded_at": _RECORDED}
+                "recorded_at": _RECORDED,
+                "voided_by": "The void event that retracts this one, if it was entered in "
+                             "error."}
     views: dict[str, Table] = {
         "case_timeline": ("Case timelines", "Every case event in order, with the clauses "
                           "cited: what `crossings show CASE --timeline` prints.", timeline),

@@ -13,6 +13,10 @@ def lines(timeline: Mapping[str, Any]) -> list[str]:
     for e in timeline["events"]:
         moved = f" -> {e['to_state']}" if e["to_state"] else ""
         clauses = ", ".join(e["clauses"]) or "no clause"
-        out.append(f"{e['step']:>3}. {e['at']}  {e['actor']} ({e['role']}): {e['what']} "
-                   f"[{clauses}]{moved}")
+        source = f" (source: {e['source']})" if e.get("source") else ""
+        voided = e.get("voided")
+        mark = (f" [VOIDED by event {voided['by_seq']}: {voided['reason']}]" if voided else "")
+        at = e["at"] or f"(recorded {str(e.get('recorded_at'))[:10]})"
+        out.append(f"{e['step']:>3}. {at}  {e['actor']} ({e['role']}): {e['what']} "
+                   f"[{clauses}]{moved}{source}{mark}")
     return out

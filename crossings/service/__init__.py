@@ -3,7 +3,7 @@
 ``Service`` gathers its parts, each a module of one concern: ``setup`` (actors,
 settings), ``commands`` (the one command path every trigger takes), ``queries`` (list,
 log, why, next), ``reports`` (timelines, name lists, group manifests, reports) and
-``trail`` (verify, checkpoints).
+``trail`` (verify, checkpoints), ``versions`` (whatif, migrate, void).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from .commands import Command, Commands, GroupRecord, Result
 from .reports import Reports
 from .setup import Setup
 from .trail import Trail
+from .versions import Versions
 
 
-class Service(Setup, Commands, Reports, Trail):
+class Service(Setup, Commands, Reports, Trail, Versions):
     """Runs the policy against one database."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from workflow import Policy
+from workflow.audit import MIGRATE, VOID
 from workflow.engine import APPLIED, REFUSED
 
 Row = Mapping[str, Any]
@@ -17,6 +18,11 @@ Row = Mapping[str, Any]
 def describe(policy: Policy, row: Row) -> str:
     """What happened, in words; a refusal says what was asked and why it was refused."""
     name = str(row.get("trigger"))
+    given = row.get("given") or {}
+    if name == VOID:
+        return f"VOID of event {given.get('seq')}, entered in error: {given.get('reason')}"
+    if name == MIGRATE:
+        return f"moved from policy {given.get('from')} to {given.get('to')}"
     trigger = policy.find(name)  # None: a set-up row, or a trigger of another policy
     if row.get("outcome") == REFUSED:
         asked = trigger.asked if trigger is not None else name.replace("_", " ")

@@ -12,6 +12,10 @@ from workflow import Case, InvalidInput, NotFound
 from workflow.queries import Late, Section
 from workflow.values import clean_text, parse_case_id, parse_date
 
+from workflow import policies
+from workflow.audit import VOID
+from workflow.engine import APPLIED
+
 from .history import event
 from .progress import Progress, quiet
 from .queries import Queries
@@ -25,9 +29,17 @@ class Reports(Queries):
     def timeline(self, case_id: Any) -> dict[str, Any]:
         """A case's history in order, one entry per event, in words (``show --timeline``)."""
         case = self.show(case_id)
-        rows = self.log(case_id=case.id)
-        return {"case": self.case_dict(case),
-                "events": [event(self.policy, step, row) for step, row in enumerate(rows, 1)]}
+        rows = list(self.log(case_id=case.id))
+        voids = {r["given"].get("seq"): {"by_seq": r["seq"], "reason": r["given"].get("reason"),
+                                         "at": r["recorded_at"], "by": r["actor"]}
+                 for r in rows if r["trigger"] == VOID and r["outcome"] == APPLIED}
+        policy = self.policy_of(case)
+        events = [event(policies.get(f"{r['policy']}@{r['policy_version']}")
+                        if f"{r['policy']}@{r['policy_version']}" in policies.POLICIES
+                        else policy, step, r) for step, r in enumerate(rows, 1)]
+        for entry in events:
+            entry["voided"] = voids.get(entry["seq"])
+        return {"case": self.case_dict(case), "events": events}
 
     def case_ids(self, prefix: str = "", limit: int = 100) -> list[tuple[int, str]]:
         """Case ids beginning with ``prefix``, with names (shell completion)."""

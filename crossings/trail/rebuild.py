@@ -25,7 +25,7 @@ from typing import Any, Iterator, Mapping, Protocol
 
 from store import Store
 from workflow import Actor, Case, Decision, Engine, WorkflowError
-from workflow.audit import dumps
+from workflow.audit import RECORD_TRIGGERS, VOID, dumps
 from workflow.engine import APPLIED, REFUSED
 from workflow.policies import POLICIES
 from workflow.policy import NAME, NATIVE_NAME, OPENED_ON
@@ -88,25 +88,56 @@ class CaseChecks:
 
     def rebuild(self, case_id: int, rows: Iterator[dict[str, Any]]) -> Rebuilt:
         case = Rebuilt(case_id)
+        seen: list[dict[str, Any]] = []  # this case's rows so far (one case at a time)
         for row in rows:
             case.last_seq = row["seq"]
             self.v.check_actor(row)
             if row["outcome"] == REFUSED:
                 self.check_refused(case, row)
+                seen.append(row)
                 continue
             if row["from_state"] != case.state:
                 self.v.problem(row["seq"], case_id, "case",
                                f"{row['trigger']} from {row['from_state']}, but the rows before "
                                f"leave the case {case.state or 'not yet opened'}")
             engine = self.v.engine_for(row["policy"], row["policy_version"])
-            if engine is not None:
+            marker = row["trigger"] in RECORD_TRIGGERS
+            if engine is not None and not marker:
                 self.rerun(engine, case, row)
-            else:
+            elif engine is None:
                 self.v.other_policy(row)
             self.apply(case, row)
+            if marker and engine is not None:
+                self.check_record_act(engine.policy, case, row, seen)
+            seen.append(row)
             case.policy = engine.policy.key if engine is not None else \
                 f"{row['policy']}@{row['policy_version']}"
         return case
+
+    def check_record_act(self, policy: Any, case: Rebuilt, row: Mapping[str, Any],
+                         before: list[dict[str, Any]]) -> None:
+        """A void row leaves the case as its other requests re-derive it; a migrate row
+        moves a case whose requests replay equal under its target."""
+        from .rederive import Rederiver
+
+        seq, case_id = row["seq"], case.id
+        given = json.loads(row["given"])
+        if row["trigger"] == VOID:
+            named = given.get("seq")
+            if not any(r["seq"] == named and r["trigger"] not in RECORD_TRIGGERS for r in before):
+                self.v.problem(seq, case_id, "case", f"void names event {named}, not an earlier "
+                               "event of this case")
+                return
+            run = Rederiver(self.v.store, policy, self.v.settings_at).case(
+                case_id, [*before, row], refusals_stand=True)
+            if run.candidate_state != case.state or _differing(run.candidate_facts, case.facts):
+                self.v.problem(seq, case_id, "case", f"void of event {named}: the case's other "
+                               "events re-derive it otherwise than the void row records")
+            return
+        run = Rederiver(self.v.store, policy, self.v.settings_at).case(case_id, before)
+        if given.get("to") != policy.key or not run.identical:
+            self.v.problem(seq, case_id, "case", f"migrate to {given.get('to')}: the case's "
+                           f"events do not replay equal under {policy.key}")
 
     def check_refused(self, case: Rebuilt, row: Mapping[str, Any]) -> None:
         if row["from_state"] != case.state or row["case_version"] != case.version:

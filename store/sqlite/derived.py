@@ -16,13 +16,20 @@ from workflow.queries import Count, LatestField
 
 from .reports import index_statements, sql_text, summary_indexes
 
-_GENERIC_VIEWS = """
+# An event voided (entered in error): a later void row of its case names its seq.
+_VOIDED_BY = ("(SELECT v.seq FROM audit AS v WHERE v.case_id = a.case_id AND v.seq > a.seq "
+              "AND v.trigger = 'void' AND v.outcome = 'applied' "
+              "AND json_extract(v.given, '$.seq') = a.seq)")
+_NOT_VOIDED = f"{_VOIDED_BY} IS NULL"
+
+_GENERIC_VIEWS = f"""
 CREATE VIEW case_timeline AS
 SELECT a.seq, a.case_id, c.name, c.native_name, a.at, a.actor, a.role, a.trigger, a.outcome,
        a.from_state, a.to_state,
        (SELECT group_concat(value, ', ') FROM json_each(a.clauses)) AS clauses,
        a.reason, json_extract(a.given, '$.note') AS note,
-       json_extract(a.given, '$.source') AS source, a.group_id, a.recorded_at
+       json_extract(a.given, '$.source') AS source, a.group_id, a.recorded_at,
+       {_VOIDED_BY} AS voided_by
 FROM audit AS a LEFT JOIN cases AS c ON c.id = a.case_id
 WHERE a.case_id IS NOT NULL
 ORDER BY a.case_id, a.seq;
@@ -74,7 +81,7 @@ def group_views(catalogue: Catalogue) -> list[str]:
         given = [f"{_fact(p.name, 'given', 'a.')} AS {p.name}" for p in trigger.params]
         note = f"{_fact('note', 'given', 'a.')} AS note"
         applied = (f"a.trigger = {sql_text(trigger.name)} AND a.outcome = 'applied' "
-                   "AND a.group_id IS NOT NULL")
+                   f"AND a.group_id IS NOT NULL AND {_NOT_VOIDED}")
         out.append(
             f"CREATE VIEW {name}_groups AS\nSELECT a.group_id AS id, a.at, {', '.join(given)}, "
             f"a.actor AS officer,\n       json_group_array(a.case_id) AS case_ids, {note}\n"
@@ -108,7 +115,7 @@ def name_list_view(catalogue: Catalogue) -> list[str]:
         f"AS {spec.counted_as},\n"
         f"       json_extract(a.changes, {record % spec.to_field}) AS {spec.to_field}, c.state\n"
         f"FROM audit AS a JOIN cases AS c ON c.id = a.case_id\n"
-        f"WHERE a.trigger = {sql_text(spec.trigger)} AND a.outcome = 'applied'\n"
+        f"WHERE a.trigger = {sql_text(spec.trigger)} AND a.outcome = 'applied' AND {_NOT_VOIDED}\n"
         f"ORDER BY list, a.seq;"]
 
 

@@ -156,7 +156,8 @@ SELECT a.seq, a.case_id, c.name, c.native_name, a.at, a.actor, a.role, a.trigger
        a.from_state, a.to_state,
        (SELECT group_concat(value, ', ') FROM json_each(a.clauses)) AS clauses,
        a.reason, json_extract(a.given, '$.note') AS note,
-       json_extract(a.given, '$.source') AS source, a.group_id, a.recorded_at
+       json_extract(a.given, '$.source') AS source, a.group_id, a.recorded_at,
+       (SELECT v.seq FROM audit AS v WHERE v.case_id = a.case_id AND v.seq > a.seq AND v.trigger = 'void' AND v.outcome = 'applied' AND json_extract(v.given, '$.seq') = a.seq) AS voided_by
 FROM audit AS a LEFT JOIN cases AS c ON c.id = a.case_id
 WHERE a.case_id IS NOT NULL
 ORDER BY a.case_id, a.seq;
@@ -166,7 +167,7 @@ CREATE VIEW handover_groups AS
 SELECT a.group_id AS id, a.at, json_extract(a.given, '$.representative') AS representative, json_extract(a.given, '$.crossing_point') AS crossing_point, a.actor AS officer,
        json_group_array(a.case_id) AS case_ids, json_extract(a.given, '$.note') AS note
 FROM (SELECT * FROM audit WHERE group_id IS NOT NULL ORDER BY group_id, seq) AS a
-WHERE a.trigger = 'hand_over' AND a.outcome = 'applied' AND a.group_id IS NOT NULL
+WHERE a.trigger = 'hand_over' AND a.outcome = 'applied' AND a.group_id IS NOT NULL AND (SELECT v.seq FROM audit AS v WHERE v.case_id = a.case_id AND v.seq > a.seq AND v.trigger = 'void' AND v.outcome = 'applied' AND json_extract(v.given, '$.seq') = a.seq) IS NULL
 GROUP BY a.group_id
 ORDER BY a.group_id;
 
@@ -176,7 +177,7 @@ SELECT a.group_id, a.at, json_extract(a.given, '$.representative') AS representa
        row_number() OVER (PARTITION BY a.group_id ORDER BY a.seq) AS position,
        c.id AS case_id, c.name, c.native_name, json_extract(c.facts, '$.crossed_on') AS crossed_on, json_extract(c.facts, '$.place') AS place, json_extract(c.facts, '$.purpose') AS purpose, json_extract(c.facts, '$.accompanies') AS accompanies
 FROM audit AS a JOIN cases AS c ON c.id = a.case_id
-WHERE a.trigger = 'hand_over' AND a.outcome = 'applied' AND a.group_id IS NOT NULL
+WHERE a.trigger = 'hand_over' AND a.outcome = 'applied' AND a.group_id IS NOT NULL AND (SELECT v.seq FROM audit AS v WHERE v.case_id = a.case_id AND v.seq > a.seq AND v.trigger = 'void' AND v.outcome = 'applied' AND json_extract(v.given, '$.seq') = a.seq) IS NULL
 ORDER BY a.group_id, a.seq;
 
 -- view name_list
@@ -188,7 +189,7 @@ SELECT json_extract(a.changes, '$.referral[1].list') AS list, a.at AS referred_o
           AND json_extract(value, '$.outcome') = 'refused') AS refusals,
        json_extract(a.changes, '$.referral[1].consulate') AS consulate, c.state
 FROM audit AS a JOIN cases AS c ON c.id = a.case_id
-WHERE a.trigger = 'refer' AND a.outcome = 'applied'
+WHERE a.trigger = 'refer' AND a.outcome = 'applied' AND (SELECT v.seq FROM audit AS v WHERE v.case_id = a.case_id AND v.seq > a.seq AND v.trigger = 'void' AND v.outcome = 'applied' AND json_extract(v.given, '$.seq') = a.seq) IS NULL
 ORDER BY list, a.seq;
 
 -- view open_cases
