@@ -37,7 +37,7 @@ def test_within_the_short_period_nothing_is_overdue(db: str) -> None:
     result = run(db, "report", "overdue", "--as-of", "1961-11-25")
     assert result.stderr == "nothing is overdue\n"
     assert result.stdout.split() == ["clause", "kind", "case_id", "name", "native_name", "state",
-                                     "since", "due", "days_overdue", "as_of"]
+                                     "since", "due", "days_overdue", "as_of", "detail"]
 
 
 def test_a_referral_with_no_reply_after_the_setting_is_overdue_p3(db: str) -> None:

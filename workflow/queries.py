@@ -26,6 +26,9 @@ class Late:
     since: str  # a fact path: "investigated_on", "referral.at"
     days: str  # a setting name
     where: Where
+    # Judged as it stood on a past day: the words for a case that left the states after
+    # it was due ("sent back late"); empty: such a case is not listed.
+    closed_late: str = ""
 
 
 @dataclass(frozen=True)

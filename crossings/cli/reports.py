@@ -114,13 +114,15 @@ def report() -> None:
 
 
 OVERDUE = ("clause", "kind", "case_id", "name", "native_name", "state", "since", "due",
-           "days_overdue", "as_of")
+           "days_overdue", "as_of", "detail")
 COMPLIANCE = ("clause", "kind", "case_id", "name", "native_name", "state", "since", "detail")
 
 
 @report.command(help=f"Overdue: {_sections_help('overdue')}.\n\n"
                      "Example: crossings report overdue --as-of 1962-01-01 --csv")
-@click.option("--as-of", metavar="DATE", help="Judge lateness on this date (default: today).")
+@click.option("--as-of", metavar="DATE", help=(
+    "Judge each case as it stood on DATE, from its trail (a case closed late is listed "
+    "with the days); default: today, as the cases stand."))
 @db_option
 @output_options()
 def overdue(as_of: str | None, db: str, fmt: str | None) -> None:

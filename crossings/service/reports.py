@@ -18,12 +18,13 @@ from workflow.engine import APPLIED
 
 from .history import event
 from .progress import Progress, quiet
+from .as_of import AsOf
 from .queries import Queries
 
 SUMMARIES = ("state", "month", "clause")  # and each fact the policy counts by
 
 
-class Reports(Queries):
+class Reports(Queries, AsOf):
     """What historians and officers read: timelines, lists, manifests, reports."""
 
     def timeline(self, case_id: Any) -> dict[str, Any]:
@@ -87,6 +88,11 @@ class Reports(Queries):
         date = parse_date(as_of, "as-of") if as_of is not None else self.clock().date().isoformat()
         settings = self.settings()
         rows: list[dict[str, Any]] = []
+        if as_of is not None and name == "overdue":  # the past as it stood, from the trail
+            for section, found in self.as_it_stood(sections, date, settings):
+                days = settings[section.query.days] if isinstance(section.query, Late) else None
+                rows.append(_finding(section, found, days, date))
+            return rows
         for section in progress(sections, f"{name} report", len(sections)):
             days = settings[section.query.days] if isinstance(section.query, Late) else None
             for found in self.store.section_rows(section, date, days, self.policy.open_states):

@@ -266,7 +266,8 @@ SETTINGS: tuple[Setting, ...] = (
 
 SECTIONS: tuple[Section, ...] = (
     Section("visitors", "overdue", "P2", "visitor not sent back within {days} days",
-            Late("investigated_on", "short_period_days", Where(equals=(("purpose", VISITING),)))),
+            Late("investigated_on", "short_period_days", Where(equals=(("purpose", VISITING),)),
+                 closed_late="sent back late")),
     Section("unanswered", "overdue", "P3", "no consulate reply {days} days after referral",
             Late("referral.at", "referral_reply_days",
                  Where(unset=("consulate_reply",), states=("referred",)))),
