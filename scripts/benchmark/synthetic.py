@@ -154,6 +154,10 @@ class Builder:
 
     def step(self, case: Case, trigger: str, actor: str, params: dict[str, Any], at: str,
              batch: _Batch) -> Case:
+        if self.policy.find(trigger) is None and trigger == "record_complaint":
+            # version 2 records a complaint as a correction
+            trigger, params = "amend", {"field": "complaint", "value": params["complaint"],
+                                        "reason": "recorded at his request"}
         clean = self.policy.clean_params(self.policy.trigger(trigger), params)
         [decision] = self.engine.decide(trigger, [case], self.actors[actor], clean, at,
                                         self.settings)
@@ -171,8 +175,13 @@ class Builder:
         return done[0], (done[1] if len(done) > 1 else None)
 
 
-def build(path: str, rows: int, progress: Callable[[int], None] | None = None) -> int:
+def build(path: str, rows: int, progress: Callable[[int], None] | None = None,
+          policy: str | None = None) -> int:
     """Create a database at ``path`` holding about ``rows`` audit rows; returns the count.
-    Its actors' keys are kept in the key directory (``CROSSINGS_KEYS``), as for any."""
-    with Service.init(path, ADMIN, synchronous="OFF") as service:
+    Its actors' keys are kept in the key directory (``CROSSINGS_KEYS``), as for any.
+    POLICY: the cases' policy (default: the registry's newest)."""
+    from workflow import policies
+
+    chosen = policies.get(policy) if policy else None
+    with Service.init(path, ADMIN, synchronous="OFF", policy=chosen) as service:
         return Builder(service).build(rows, progress)

@@ -34,7 +34,7 @@ def existing_rows(path: Path) -> int:
         conn.close()
 
 
-def ensure_database(path: Path, rows: int, rebuild: bool) -> None:
+def ensure_database(path: Path, rows: int, rebuild: bool, policy: str | None = None) -> None:
     have = 0 if rebuild else existing_rows(path)
     if have >= rows:
         print(f"reusing {path}: {have:,} rows", file=sys.stderr)
@@ -43,9 +43,9 @@ def ensure_database(path: Path, rows: int, rebuild: bool) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     start = time.perf_counter()
     code = ("import sys; from benchmark.synthetic import build; "
-            "print(build(sys.argv[1], int(sys.argv[2])))")
-    made = int(subprocess.run([sys.executable, "-c", code, str(path), str(rows)], check=True,
-                              capture_output=True, text=True).stdout)
+            "print(build(sys.argv[1], int(sys.argv[2]), policy=sys.argv[3] or None))")
+    made = int(subprocess.run([sys.executable, "-c", code, str(path), str(rows), policy or ""],
+                              check=True, capture_output=True, text=True).stdout)
     took = time.perf_counter() - start
     print(f"built {made:,} rows in {took:.1f} s ({made / took:,.0f} rows/s)", file=sys.stderr)
 
@@ -75,8 +75,16 @@ def tree_rss_kb(root: int) -> int:
 def timed_verify(path: Path, jobs: int | None) -> tuple[dict, float, float, float]:
     """Run `crossings verify --json`: its report, wall seconds, CPU seconds (verify and
     its workers), and peak resident memory of all its processes together, in MB."""
-    command = [sys.executable, "-m", "crossings", "verify", "--db", str(path), "--json"]
-    command += ["--jobs", str(jobs)] if jobs else []
+    command = ["verify", "--db", str(path), "--json"] + (["--jobs", str(jobs)] if jobs else [])
+    out, took, cpu, peak = timed_command(command, (0, 1))
+    return json.loads(out), took, cpu, peak
+
+
+def timed_command(args: list[str], codes: tuple[int, ...] = (0,)
+                  ) -> tuple[bytes, float, float, float]:
+    """Run `crossings ARGS`: its stdout, wall seconds, CPU seconds (it and its workers),
+    and the peak resident memory of all its processes together, in MB."""
+    command = [sys.executable, "-m", "crossings", *args]
     peak = 0
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
@@ -90,10 +98,10 @@ def timed_verify(path: Path, jobs: int | None) -> tuple[dict, float, float, floa
         took = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
-        report = json.loads(out.read())
-    if child.returncode not in (0, 1):
-        sys.exit(f"verify failed with exit code {child.returncode}")
-    return report, took, usage.ru_utime + usage.ru_stime, peak / 1024
+        data = out.read()
+    if child.returncode not in codes:
+        sys.exit(f"crossings {args[0]} failed with exit code {child.returncode}")
+    return data, took, usage.ru_utime + usage.ru_stime, peak / 1024
 
 
 def main() -> None:
