@@ -234,3 +234,24 @@ def test_the_overdue_report_judges_a_past_day_as_the_trail_stood(tmp_path: Path)
         assert late["state"] == "returned" and late["days_overdue"] == 21
         assert late["detail"] == "sent back late: returned on 1962-01-07, 21 day(s) after it was due"
         assert service.report("overdue", "1961-12-10") == []
+
+
+def test_a_case_pinned_to_1957_is_decided_under_it_and_says_so(tmp_path: Path) -> None:
+    db = str(tmp_path / "p.db")
+    new_database(db).close()
+    opened = run(db, "open", "--name", "Kim Sun-ok", "--crossed-on", "1961", "--place", "X",
+                 "--at", "1961-12-01", "--policy", V1957, "--as", "Zhao")
+    case = opened.stdout.strip()
+    run(db, "investigate", case, "--citizenship", "dprk", "--spouse", "other", "--at",
+        "1961-12-02", "--as", "Zhao")
+    run(db, "begin-persuasion", case, "--at", "1961-12-02", "--as", "Zhao")
+    before = dump(db)
+    result = run(db, "provide", case, "--items", "food", "--at", "1961-12-03", "--as", "Zhao")
+    assert result.exit_code == 1 and dump(db) == before
+    assert f"case {case} is handled under {V1957}, which has no such trigger" in result.stderr
+    # V2 reads any spouse as return being inconvenient; the cable's P3 would refuse
+    assert run(db, "refer", case, "--at", "1961-12-04", "--as", "Zhao").exit_code == 0
+    shown = json.loads(run(db, "show", case, "--json").stdout)
+    assert (shown["policy"], shown["state"]) == (V1957, "referred")
+    with Service.open(db, readonly=True) as service:
+        assert service.verify().problems == []

@@ -26,6 +26,7 @@ from workflow import (
     Trigger,
 )
 from workflow import policies
+from workflow.policies import CATALOGUE
 from workflow.audit import decision_row, dumps
 from workflow.engine import APPLIED
 from workflow.policy import OPENED_ON
@@ -110,7 +111,7 @@ class Commands(ServiceBase):
         with self.writing():  # every check below comes before the first write
             recorded = self._recorded_at(now)
             cases, policy = self._pinned(command, numbers)
-            trigger = policy.trigger(command.trigger)
+            trigger = self._trigger_of(policy, command.trigger, numbers)
             self._case_numbers(trigger, numbers)
             clean = policy.clean_params(trigger, command.params)
             if trigger.opens:
@@ -133,6 +134,16 @@ class Commands(ServiceBase):
             self._persist(policy, decisions, recorded, command.request_id, key.sign)
         group = self._group(trigger, group_id, date, who, numbers, clean)
         return self._finish(decisions, group)
+
+    def _trigger_of(self, policy: Policy, name: str, numbers: list[int]) -> Trigger:
+        """The trigger NAME of POLICY; a trigger only another policy has is named so."""
+        found = policy.find(name)
+        if found is not None or CATALOGUE.find(name) is None:
+            return found or policy.trigger(name)
+        whose = f"case {numbers[0]} is handled under" if numbers else "new cases take"
+        raise InvalidInput(f"{name.replace('_', '-')}: {whose} {policy.key}, which has no "
+                           f"such trigger; its triggers: "
+                           f"{', '.join(t.name for t in policy.triggers)}")
 
     def _outside_states(self, policy: Policy, cases: list[Case]) -> dict[int, str]:
         """The states of the cases a group's members name (a parent) outside the group."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from workflow import Case, InvalidInput
-from workflow.audit import SETUP_TRIGGERS, decode
+from workflow.audit import RECORD_TRIGGERS, SETUP_TRIGGERS, decode
 from workflow.engine import APPLIED, REFUSED
 from workflow.values import clean_text, parse_case_id, parse_date
 
@@ -43,7 +43,7 @@ class Queries(ServiceBase):
     def _trigger_filter(self, trigger: str | None) -> str | None:
         if trigger is None:
             return None
-        if trigger.replace("-", "_") in SETUP_TRIGGERS:
+        if trigger.replace("-", "_") in (*SETUP_TRIGGERS, *RECORD_TRIGGERS):
             return trigger.replace("-", "_")
         return CATALOGUE.trigger(trigger).name
 
