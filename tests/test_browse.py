@@ -20,7 +20,8 @@ from crossings.render.datasette import app, metadata
 from store.sqlite import derived
 from workflow.policies import CATALOGUE, DEFAULT as POLICY
 
-VIEWS = ("case_timeline", "open_cases", "refusals", "handover_groups", "handovers", "name_list")
+VIEWS = ("case_timeline", "sources", "open_cases", "case_facts", "clauses", "refusals",
+         "handover_groups", "handovers", "name_list")
 
 
 @pytest.fixture(scope="module")

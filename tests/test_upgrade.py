@@ -19,6 +19,7 @@ from store.sqlite import schema
 from workflow import RoleRefused, StoreError
 
 OLD = Path(__file__).parent / "data" / "schema-5"
+STEPS = ["006_pinned_policies", "008_reading_room"]
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def version(path: str) -> int:
 def test_an_older_file_is_not_read_or_written_until_it_is_upgraded(old: str) -> None:
     before = dump(old)
     for readonly in (True, False):
-        with pytest.raises(StoreError, match="has schema 5, older than this crossings' 6: an "
+        with pytest.raises(StoreError, match=f"has schema 5, older than this crossings' {schema.SCHEMA_VERSION}: an "
                                              "administrator upgrades it with 'crossings upgrade"):
             Service.open(old, readonly=readonly, keys=keys())
     assert dump(old) == before
@@ -55,12 +56,12 @@ def test_only_an_administrator_upgrades_and_the_refusal_is_signed(old: str) -> N
 def test_the_upgrade_pins_every_case_to_the_policy_its_rows_name_and_verifies(old: str) -> None:
     done = Service.upgrade(old, "Admin", keys=keys())
     assert done == {"database": old, "from": 5, "to": schema.SCHEMA_VERSION,
-                    "steps": ["006_pinned_policies"]}
+                    "steps": STEPS}
     with Service.open(old, keys=keys()) as service:
         assert [c["policy"] for c in service.cases()] == ["jilin-1961@2"] * 3
         [row] = service.log(trigger="schema_upgrade")
-        assert (row["actor"], row["given"]) == ("Admin", {"from": 5, "to": 6,
-                                                          "steps": ["006_pinned_policies"]})
+        assert (row["actor"], row["given"]) == ("Admin", {"from": 5, "to": schema.SCHEMA_VERSION,
+                                                          "steps": STEPS})
         # rows recorded under the policy's former id re-run under it: no problem at all
         assert service.verify().problems == []
         case = service.fire("persuade", 3, "Zhao", at="1961-11-25", outcome="refused",
@@ -84,5 +85,31 @@ def test_the_cli_says_what_it_did_in_one_line(old: str) -> None:
     assert "crossings upgrade --as NAME" in out.stderr
     out = CliRunner().invoke(cli, ["upgrade", "--as", "Admin"], env=env)
     assert out.exit_code == 0, out.stderr
-    assert out.stderr == f"upgraded {old} from schema 5 to 6: 006_pinned_policies\n"
+    assert out.stderr == (f"upgraded {old} from schema 5 to {schema.SCHEMA_VERSION}: "
+                          f"{', '.join(STEPS)}\n")
     assert CliRunner().invoke(cli, ["verify"], env=env).exit_code == 0
+
+
+def _rows(path: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT * FROM audit ORDER BY seq").fetchall()
+
+
+def test_the_audit_table_is_rebuilt_with_its_case_a_foreign_key_and_every_byte_kept(
+        old: str) -> None:
+    before = _rows(old)
+    Service.upgrade(old, "Admin", keys=keys())
+    after = _rows(old)
+    assert after[:len(before)] == before  # every column of every row, hash and signature
+    assert len(after) == len(before) + 1  # and the upgrade's own row
+    with sqlite3.connect(old) as conn:
+        links = conn.execute("PRAGMA foreign_key_list(audit)").fetchall()
+        assert [(fk[2], fk[3], fk[4]) for fk in links] == [("cases", "case_id", "id")]
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("UPDATE audit SET reason = 'rewritten' WHERE seq = 2")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("DELETE FROM audit WHERE seq = 2")
+    with Service.open(old, keys=keys()) as service:
+        assert service.verify().problems == []
+        # the report counts were not counted twice by the copy
+        assert service.store.count_by_clause() == service.store.recount_by_clause()

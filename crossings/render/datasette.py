@@ -26,6 +26,7 @@ _NATIVE = "Name in the person's own script (Hangul, Hanja)."
 _RECORDED = "When it was recorded (clock time, UTC)."
 
 Table = tuple[str, str, dict[str, str]]
+INTERNAL = ("_", "report_")  # tables a reader need not see: migrations, the kept counts
 
 
 def _tables(policy: Policy) -> dict[str, Table]:
@@ -112,7 +113,11 @@ def _fact_words(policy: Policy) -> dict[str, str]:
 
 def _views(policy: Policy, clauses: str) -> dict[str, Table]:
     facts = _fact_words(policy)
-    timeline = {"seq": _SEQ, "case_id": _CASE, "name": _NAME, "native_name": _NATIVE,
+    timeline = {"seq": _SEQ, "case_id": _CASE,
+                "name": "The name this event recorded (at the opening, or a correction); "
+                        "empty where it recorded none: the name as it stood from then on.",
+                "native_name": "The name in the person's own script this event recorded, "
+                               "if any (as it stood from then on).",
                 "at": _AT, "actor": "Who acted.", "role": "The actor's role.",
                 "trigger": "What was asked.", "outcome": "applied or refused.",
                 "from_state": "State before.", "to_state": "State after.", "clauses": clauses,
@@ -122,6 +127,26 @@ def _views(policy: Policy, clauses: str) -> dict[str, Table]:
     views: dict[str, Table] = {
         "case_timeline": ("Case timelines", "Every case event in order, with the clauses "
                           "cited: what `crossings show CASE --timeline` prints.", timeline),
+        "sources": ("Sources", "Every document cited by an event (its source), with how "
+                    "many events and cases rest on it: what `crossings sources` lists.", {
+                        "source": "The document cited (archive, file, page).",
+                        "events": "Events that cite it.", "cases": "Cases those events belong to.",
+                        "first_at": "The earliest of those events' own dates.",
+                        "last_at": "The latest of those events' own dates."}),
+        "case_facts": ("Cases, fact by fact", "One row per person, every fact a column (the "
+                       "cases table keeps them as JSON).", {
+                           "case_id": _CASE, "state": "Current state.", "name": _NAME,
+                           "native_name": _NATIVE, "policy": "The policy the case is handled "
+                                                             "under (id@version).",
+                           "flagged": "1 while the case carries a flag.",
+                           "opened_on": "Date the case was opened.",
+                           **{n: facts[n] for n in policy.column_facts()},
+                           **{c.name: facts[c.name] for c in policy.view_counts}}),
+        "clauses": ("Clauses", f"Each clause of {policy.called}, in its own words, and "
+                    "the policy that encodes it: every clause id elsewhere links here.", {
+                        "id": "Clause id.", "policy": "The policy (id@version).",
+                        "summary": "The clause in a sentence.",
+                        "words": f"{policy.called.capitalize()}'s own words."}),
         "open_cases": ("Open cases", "Cases not yet in a terminal state, with the facts that "
                        "decide what comes next.", {
                            "case_id": _CASE, "state": "Current state.", "name": _NAME,
@@ -178,7 +203,7 @@ def metadata(db_path: str, policy: Policy) -> dict[str, Any]:
     """Datasette metadata: titles and descriptions of every table, view and column."""
     tables: dict[str, dict[str, Any]] = {
         name: {"title": title, "description": text, "columns": columns,
-               "hidden": name.startswith("_")}
+               "hidden": name.startswith(INTERNAL)}
         for name, (title, text, columns) in _tables(policy).items()}
     return {
         "title": f"crossings: the {policy.title}",
