@@ -79,14 +79,15 @@ def browse(port: int, host: str, metadata_only: bool, db: str) -> None:
 
     Example: crossings browse --port 8001
     """
-    from ..render.datasette import metadata, serve
+    from ..render.datasette import app, metadata, serve
 
     if metadata_only:
         return emit_json(metadata(db, POLICY))
     with service(db, readonly=True):
         pass  # a crossings database, at the current schema (views included)
+    instance = app(db, POLICY)  # Datasette missing: the error, before any address is printed
     say(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)")
-    serve(db, POLICY, host, port)
+    serve(instance, host, port)
 
 
 COMMANDS = [diagram, policy, browse]

@@ -225,9 +225,8 @@ def app(db_path: str, policy: Policy) -> Any:
     return Datasette([db_path], metadata=metadata(db_path, policy))
 
 
-def serve(db_path: str, policy: Policy, host: str, port: int) -> None:
-    """Serve the file with Datasette until interrupted."""
-    instance = app(db_path, policy)
+def serve(instance: Any, host: str, port: int) -> None:
+    """Serve a Datasette instance (:func:`app`) until interrupted."""
     import uvicorn
 
     uvicorn.run(instance.app(), host=host, port=port, log_level="warning")

@@ -3,19 +3,18 @@
 ``Service`` gathers its parts, each a module of one concern: ``setup`` (actors,
 settings), ``commands`` (the one command path every trigger takes), ``queries`` (list,
 log, why, next), ``reports`` (timelines, name lists, group manifests, reports) and
-``trail`` (verify, checkpoints).
+``trail`` (verify, checkpoints) and ``reading`` (sources, dossiers, dates for pictures).
 """
 
 from __future__ import annotations
 
 from .base import Clock, utc_now
 from .commands import Command, Commands, GroupRecord, Result
-from .reports import Reports
+from .reading import Reading
 from .setup import Setup
-from .trail import Trail
 
 
-class Service(Setup, Commands, Reports, Trail):
+class Service(Setup, Commands, Reading):
     """Runs the policy against one database."""
 
 
