@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from helpers.casebook import CHOE, HAN, LI, NAMES, VISITOR, casebook, copy_of, run
 
-from crossings.render.datasette import app, metadata
+from crossings.reading_room.server import app
+from crossings.render.datasette import metadata
 from store.sqlite import derived
 from workflow.policies import CATALOGUE, DEFAULT as POLICY
 
@@ -92,7 +93,7 @@ def _get(instance: Any, paths: list[str]) -> list[Any]:
 
 
 def test_datasette_loads_each_view_and_the_metadata(db: str) -> None:
-    instance = app(db, POLICY)
+    instance = app(db)
     paths = [f"/casebook/{view}.json?_shape=objects" for view in VIEWS] + ["/-/metadata.json"]
     responses = _get(instance, paths)
     assert [r.status_code for r in responses] == [200] * len(paths)
@@ -105,7 +106,7 @@ def test_datasette_loads_each_view_and_the_metadata(db: str) -> None:
 
 
 def test_datasette_shows_a_views_description_on_its_page(db: str) -> None:
-    page = _get(app(db, POLICY), ["/casebook/open_cases"])[0]
+    page = _get(app(db), ["/casebook/open_cases"])[0]
     assert page.status_code == 200
     assert "Cases not yet in a terminal state" in page.text
 

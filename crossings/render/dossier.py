@@ -179,12 +179,12 @@ def article(data: Data, drawn: tuple[str, str] | None = None) -> str:
         if case.get("native_name") else ""
     flags = f' · flags: {h(", ".join(case["flags"]))}' if case.get("flags") else ""
     return (
-        f'<article class="dossier"><header><p class="kicker">Case dossier · case {h(case["id"])}'
+        f'<article class="dossier"><div class="dossier-head"><p class="kicker">Case dossier · case {h(case["id"])}'
         f'</p><h1><bdi>{h(case["name"])}</bdi>{native}</h1>'
         f'<p class="standing">Now <span class="state">{h(state["name"])}</span> '
         f'— {h(state["meaning"])}{flags}</p>'
         f'<p class="policy">Handled under <b>{h(policy["key"])}</b>: {h(policy["title"])}.</p>'
-        f"</header>{_names(data)}{_facts(data)}{_timeline(data)}{_clauses(data)}"
+        f"</div>{_names(data)}{_facts(data)}{_timeline(data)}{_clauses(data)}"
         f"{_path(data, drawn)}{_verify(data)}</article>")
 
 

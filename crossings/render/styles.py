@@ -78,7 +78,9 @@ PAGE_CSS = "body { margin: 0; background: var(--paper, #fdfcf9); }"
 READING_CSS = DOSSIER_CSS + """
 td.type-str.col-at, td.col-at, td.col-recorded_at, td.col-opened_on, td.col-first_at,
 td.col-last_at, td.col-crossed_on, td.col-investigated_on, td.col-seq,
-td.col-case_id { white-space: nowrap; }
+td.col-case_id, td.col-role, td.col-trigger, td.col-outcome { white-space: nowrap; }
+td.col-source, td.col-reason, td.col-note, td.col-summary { min-width: 14rem; }
+td.col-words { min-width: 24rem; }
 .crossings-index { max-width: 60rem; }
 .crossings-index .lead { font-size: 1.1rem; line-height: 1.5; max-width: 46rem; }
 .crossings-index ul.rooms { list-style: none; padding: 0; display: grid;
