@@ -35,6 +35,8 @@ DOSSIER_CSS = """
 .dossier col.date { width: 6.6rem; } .dossier col.who { width: 9rem; }
 .dossier col.clauses { width: 6rem; } .dossier col.seq { width: 3.2rem; }
 .dossier col.fact { width: 15rem; } .dossier col.cid { width: 3rem; }
+@media print { .dossier col.who { width: 6.5rem; } .dossier col.date { width: 5.9rem; }
+               .dossier col.fact { width: 11rem; } }
 .dossier ul.plain { margin: 0; padding-left: 1.1rem; }
 .dossier .role, .dossier .move { color: var(--muted); font-size: 0.85rem; }
 .dossier .source { font-style: italic; }

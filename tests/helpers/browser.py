@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,16 @@ _OVERFLOW = """(() => {
   const width = document.documentElement.clientWidth;
   const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
     (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  const scrolls = e => {  // inside a box that scrolls sideways: reachable, not cut off
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      const x = getComputedStyle(a).overflowX;
+      if ((x === 'auto' || x === 'scroll') && a.getBoundingClientRect().right <= width + 1) return true;
+    }
+    return false;
+  };
   const wide = [...document.querySelectorAll('body *')].filter(e => {
     const r = e.getBoundingClientRect();
-    return r.width > 0 && r.right > width + 1;
+    return r.width > 0 && r.right > width + 1 && !scrolls(e);
   }).map(name);
   const cells = [...document.querySelectorAll('td, th')].filter(
     c => c.scrollWidth > c.clientWidth + 1).map(c => name(c) + ': ' + c.textContent.slice(0, 40));
@@ -130,6 +138,9 @@ class Browser:
         for line in self.process.stderr:
             seen.append(line)
             if line.startswith("DevTools listening on "):
+                # keep reading what it says, so a full pipe never stalls it
+                self.drain = threading.Thread(target=self.process.stderr.read, daemon=True)
+                self.drain.start()
                 return line.split(" on ", 1)[1].strip()
         raise AssertionError("Chromium exited before it listened: " + "".join(seen[-20:]))
 
@@ -188,3 +199,6 @@ class Browser:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+            self.drain.join(timeout=HANG)
+            if self.process.stderr is not None:
+                self.process.stderr.close()
