@@ -203,3 +203,16 @@ class Store(ABC):
 
     @abstractmethod
     def recount_by_clause(self) -> dict[str, tuple[int, int, int]]: ...
+
+    # the reading room ----------------------------------------------------------------------
+    @abstractmethod
+    def sources(self) -> Iterator[dict[str, Any]]:
+        """Every document cited (an event's ``source`` option, in its row's ``given``), in
+        text order, each ``{"source": TEXT, "events": [{seq, case_id, at, trigger,
+        outcome}, ...]}`` with its events in seq order; streamed."""
+
+    @abstractmethod
+    def case_spans(self) -> Iterator[dict[str, Any]]:
+        """Every case that has events, in id order: id, name, native_name, state,
+        first_at and last_at (its events' own dates), events (a count); streamed."""
+

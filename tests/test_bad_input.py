@@ -67,7 +67,7 @@ CATALOGUE = [
     bad("huge-accompanies", [*OPEN, "--accompanies", HUGE], 1, "too large"),
     # triggers and states
     bad("unknown-trigger-command", ["frobnicate", "1"], 2, "No such command 'frobnicate'"),
-    bad("unknown-trigger-in-why", ["why", "1", "frobnicate"], 1, "unknown trigger 'frobnicate'"),
+    bad("unknown-trigger-in-why", ["why", "1", "frobnicate"], 2, "unknown trigger 'frobnicate'"),
     bad("unknown-trigger-in-log", ["log", "--trigger", "frobnicate"], 1, "unknown trigger"),
     bad("trigger-in-wrong-state", ["persuade", "1", "--outcome", "agreed", "--at", D], 1,
         "can't persuade when case 1 is detained"),

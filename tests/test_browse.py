@@ -16,11 +16,13 @@ from typing import Any
 import pytest
 from helpers.casebook import CHOE, HAN, LI, NAMES, VISITOR, casebook, copy_of, run
 
-from crossings.render.datasette import app, metadata
+from crossings.reading_room.server import app
+from crossings.render.datasette import metadata
 from store.sqlite import derived
-from workflow.policies import CATALOGUE, JILIN_1961_2 as POLICY
+from workflow.policies import CATALOGUE, DEFAULT as POLICY
 
-VIEWS = ("case_timeline", "open_cases", "refusals", "handover_groups", "handovers", "name_list")
+VIEWS = ("case_timeline", "sources", "open_cases", "case_facts", "clauses", "refusals",
+         "handover_groups", "handovers", "name_list")
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +93,7 @@ def _get(instance: Any, paths: list[str]) -> list[Any]:
 
 
 def test_datasette_loads_each_view_and_the_metadata(db: str) -> None:
-    instance = app(db, POLICY)
+    instance = app(db)
     paths = [f"/casebook/{view}.json?_shape=objects" for view in VIEWS] + ["/-/metadata.json"]
     responses = _get(instance, paths)
     assert [r.status_code for r in responses] == [200] * len(paths)
@@ -104,7 +106,7 @@ def test_datasette_loads_each_view_and_the_metadata(db: str) -> None:
 
 
 def test_datasette_shows_a_views_description_on_its_page(db: str) -> None:
-    page = _get(app(db, POLICY), ["/casebook/open_cases"])[0]
+    page = _get(app(db), ["/casebook/open_cases"])[0]
     assert page.status_code == 200
     assert "Cases not yet in a terminal state" in page.text
 

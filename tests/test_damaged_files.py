@@ -3,6 +3,7 @@ read command never writes, so an empty or foreign file is reported, not converte
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from pathlib import Path
@@ -46,7 +47,9 @@ def test_every_command_on_a_database_with_flipped_bytes_ends_in_one_line(book, t
             code, stderr, crashed = _run(damaged, args)
             assert crashed is None, f"flip {flip}, {args}: {crashed!r}"
             assert "Traceback" not in stderr
-            if code != 0:
+            if code != 0 and "--json" in args:  # an error as one JSON line (README)
+                assert json.loads(stderr)["exit"] == code, (flip, args, stderr)
+            elif code != 0:
                 assert stderr.startswith("Error: "), (flip, args, stderr)
 
 

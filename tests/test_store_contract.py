@@ -17,7 +17,7 @@ import pytest
 from store import STORES, SQLiteStore, Store
 from crossings.keys import PrivateKey, verify
 from workflow import Actor, Case, Conflict, InvalidInput, NotFound, StoreError
-from workflow.audit import GENESIS, canonical_bytes, row_hash, setup_row
+from workflow.audit import GENESIS, canonical_bytes, dumps, row_hash, setup_row
 from workflow.policies import CATALOGUE
 
 Factory = Callable[..., Store]
@@ -303,3 +303,47 @@ def test_groups_are_read_from_the_trail(store: Store) -> None:
     assert store.next_group_id() == 2
 
 
+
+
+def cited(case_id: int, seq_at: str, source: str | None, outcome: str = "applied") -> dict[str, Any]:
+    """A member row whose event cites SOURCE (the option every event takes)."""
+    given = {"representative": "Kang Myong-chol", "crossing_point": "Changbai-Hyesan bridge",
+             **({"source": source} if source is not None else {})}
+    return {**member_row(case_id, None, outcome), "given": dumps(given), "at": seq_at}
+
+
+def test_the_documents_cited_are_listed_with_the_events_resting_on_each(store: Store) -> None:
+    with store.write():
+        store.append([row(1), cited(1, "1961-11-20", "PRC FMA 118-00948-02, p. 7"),
+                      cited(2, "1961-11-21", None),
+                      cited(2, "1961-11-22", "Changbai county register, 1961: 14", "refused"),
+                      cited(1, "1961-11-23", "PRC FMA 118-00948-02, p. 7")], KEY.sign)
+    assert list(store.sources()) == [
+        {"source": "Changbai county register, 1961: 14", "events": [
+            {"seq": 4, "case_id": 2, "at": "1961-11-22", "trigger": "hand_over",
+             "outcome": "refused"}]},
+        {"source": "PRC FMA 118-00948-02, p. 7", "events": [
+            {"seq": 2, "case_id": 1, "at": "1961-11-20", "trigger": "hand_over",
+             "outcome": "applied"},
+            {"seq": 5, "case_id": 1, "at": "1961-11-23", "trigger": "hand_over",
+             "outcome": "applied"}]}]
+
+
+def test_a_trail_that_cites_nothing_lists_no_source(store: Store) -> None:
+    with store.write():
+        store.append([row(1), cited(1, "1961-11-20", None)], KEY.sign)
+    assert list(store.sources()) == []
+
+
+def test_each_case_spans_its_first_to_its_last_event_date(store: Store) -> None:
+    with store.write():
+        store.insert_case(case(1), RECORDED)
+        store.insert_case(case(2, "persuading"), RECORDED)
+        store.insert_case(case(3), RECORDED)  # no events: not drawn
+        store.append([cited(2, "1961-11-25", None), cited(1, "1961-11-20", None),
+                      cited(2, "1961-11-21", None, "refused")], KEY.sign)
+    assert list(store.case_spans()) == [
+        {"id": 1, "name": "Pak Sun-hui", "native_name": None, "state": "detained",
+         "first_at": "1961-11-20", "last_at": "1961-11-20", "events": 1},
+        {"id": 2, "name": "Pak Sun-hui", "native_name": None, "state": "persuading",
+         "first_at": "1961-11-21", "last_at": "1961-11-25", "events": 2}]

@@ -19,6 +19,7 @@ from store.sqlite import schema
 from workflow import RoleRefused, StoreError
 
 OLD = Path(__file__).parent / "data" / "schema-5"
+STEPS = [name for name, _ in schema.STEPS][1:]  # every step after schema 5
 
 
 @pytest.fixture
@@ -88,3 +89,28 @@ def test_the_cli_says_what_it_did_in_one_line(old: str) -> None:
     steps = ", ".join(name for name, _ in schema.STEPS[1:])
     assert out.stderr == f"upgraded {old} from schema 5 to {schema.SCHEMA_VERSION}: {steps}\n"
     assert CliRunner().invoke(cli, ["verify"], env=env).exit_code == 0
+
+
+def _rows(path: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT * FROM audit ORDER BY seq").fetchall()
+
+
+def test_the_audit_table_is_rebuilt_with_its_case_a_foreign_key_and_every_byte_kept(
+        old: str) -> None:
+    before = _rows(old)
+    Service.upgrade(old, "Admin", keys=keys())
+    after = _rows(old)
+    assert after[:len(before)] == before  # every column of every row, hash and signature
+    assert len(after) == len(before) + 1  # and the upgrade's own row
+    with sqlite3.connect(old) as conn:
+        links = conn.execute("PRAGMA foreign_key_list(audit)").fetchall()
+        assert [(fk[2], fk[3], fk[4]) for fk in links] == [("cases", "case_id", "id")]
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("UPDATE audit SET reason = 'rewritten' WHERE seq = 2")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("DELETE FROM audit WHERE seq = 2")
+    with Service.open(old, keys=keys()) as service:
+        assert service.verify().problems == []
+        # the report counts were not counted twice by the copy
+        assert service.store.count_by_clause() == service.store.recount_by_clause()

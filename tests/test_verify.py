@@ -112,11 +112,11 @@ def test_an_untouched_database_verifies_clean(db):
     assert report["cases"] == one(db, "SELECT count(*) FROM cases")[0]
 
 
-def test_verify_command_exits_0_with_nothing_on_stdout_when_clean(db):
+def test_verify_command_exits_0_with_its_summary_alone_on_stdout_when_clean(db):
     result = CliRunner().invoke(cli, ["verify", "--db", db])
     assert result.exit_code == 0
-    assert result.stdout == ""
-    assert "no problems" in result.stderr
+    assert result.stdout.startswith("verified ") and result.stdout.endswith(": no problems\n")
+    assert result.stdout.count("\n") == 1 and result.stderr == ""
 
 
 def test_an_edited_fact_in_an_audit_row_is_found_at_its_seq(db):

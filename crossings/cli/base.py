@@ -30,22 +30,49 @@ POLICY = DEFAULT  # the table the commands are generated from
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-class DomainError(click.ClickException):
-    """A WorkflowError on its way to the user: one line, escaped (a refusal's reason may
-    quote stored text), the error's exit code."""
+JSON_ERRORS = "crossings.json_errors"  # ctx.meta: the command was given --json
 
-    def __init__(self, error: WorkflowError) -> None:
-        super().__init__(term(error.one_line()))
-        self.exit_code = error.exit_code  # type: ignore[misc]  # per instance: the error's own code
+
+def error_json(message: str, exit_code: int, kind: str) -> str:
+    """An error as a command given --json reports it on stderr: one line of JSON,
+    ``{"error": TEXT, "exit": N, "type": KIND}`` (KIND: the error's class, or "usage")."""
+    return json_safe(json.dumps({"error": message, "exit": exit_code, "type": kind},
+                                ensure_ascii=False))
+
+
+def _wants_json(ctx: click.Context | None) -> bool:
+    return bool(ctx is not None and ctx.meta.get(JSON_ERRORS))
+
+
+class DomainError(click.ClickException):
+    """A WorkflowError (or a damaged file, an unreadable file) on its way to the user: one
+    line, escaped (a refusal's reason may quote stored text), the error's exit code; one
+    line of JSON instead when the command was given --json (the message exact)."""
+
+    def __init__(self, error: WorkflowError | str, as_json: bool = False) -> None:
+        text = error.one_line() if isinstance(error, WorkflowError) else error
+        super().__init__(term(text))
+        self.text, self.as_json = text, as_json
+        self.kind = type(error).__name__ if isinstance(error, WorkflowError) else "WorkflowError"
+        if isinstance(error, WorkflowError):
+            self.exit_code = error.exit_code  # type: ignore[misc]  # per instance: the error's own code
+
+    def show(self, file: Any = None) -> None:
+        if not self.as_json:
+            return super().show(file)
+        click.echo(error_json(self.text, self.exit_code, self.kind), file=file, err=file is None)
 
 
 class OneLineUsageError(click.UsageError):
     """A usage error as one line on stderr (exit 2), like every other error."""
 
     def show(self, file: Any = None) -> None:
+        message = " ".join(self.format_message().split())
+        if _wants_json(self.ctx):
+            click.echo(error_json(message, self.exit_code, "usage"), file=file, err=file is None)
+            return
         hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
-        message = term(" ".join(self.format_message().split()))
-        click.echo(f"Error: {message}{hint}", file=file, err=file is None)
+        click.echo(f"Error: {term(message)}{hint}", file=file, err=file is None)
 
 
 @contextmanager
@@ -67,18 +94,26 @@ class CrossingsGroup(click.Group):
         with _one_line_usage():
             return super().make_context(*args, **kwargs)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        """Notes a --json among the command's arguments before they are parsed, so that an
+        error found while parsing them is JSON too."""
+        given = args[:args.index("--")] if "--" in args else args
+        if "--json" in given:
+            ctx.meta[JSON_ERRORS] = True
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             with _one_line_usage():
                 return super().invoke(ctx)
         except WorkflowError as error:
-            raise DomainError(error) from None
+            raise DomainError(error, _wants_json(ctx)) from None
         except json.JSONDecodeError as error:  # stored JSON a damaged file garbled
-            raise click.ClickException(term(f"the database is damaged: {error} (run crossings "
-                                            "verify)")) from None
+            raise DomainError(f"the database is damaged: {error} (run crossings verify)",
+                              _wants_json(ctx)) from None
         except OSError as error:  # a file we were asked to write or read: one line, exit 1
             where = f"{error.filename}: " if error.filename else ""
-            raise click.ClickException(term(f"{where}{error.strerror or error}")) from None
+            raise DomainError(f"{where}{error.strerror or error}", _wants_json(ctx)) from None
 
 
 @click.group(cls=CrossingsGroup, context_settings={"help_option_names": ["-h", "--help"]})

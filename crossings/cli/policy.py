@@ -11,6 +11,8 @@ import sys
 
 import click
 
+from workflow import WorkflowError
+
 from .base import POLICY, db_option, emit_json, say, service
 from .files import write_new
 from .types import CASE_ID
@@ -65,14 +67,21 @@ def browse(port: int, host: str, metadata_only: bool, db: str) -> None:
 
     Example: crossings browse --port 8001
     """
-    from ..render.datasette import metadata, serve
+    from ..render.datasette import metadata
 
     if metadata_only:
         return emit_json(metadata(db, POLICY))
     with service(db, readonly=True):
         pass  # a crossings database, at the current schema (views included)
+    try:  # Datasette missing: the error, before any address is printed
+        from ..reading_room.server import app, serve
+    except ImportError as error:
+        raise WorkflowError(INSTALL) from error
+    instance = app(db)
     say(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)")
-    serve(db, POLICY, host, port)
+    serve(instance, host, port)
 
+
+INSTALL = "Datasette is not installed: pip install 'crossings[browse]' (or pip install datasette)"
 
 COMMANDS = [diagram, browse]

@@ -81,10 +81,15 @@ def verify(checkpoint: str | None, admin: str | None, jobs: int | None, db: str,
     who = f"; first administrator {report.admin['name']}, key {report.admin['fingerprint']}" \
         if report.admin else ""
     summary = f"verified {report.rows} rows and {report.cases} cases{who}"
+    against = " against the checkpoint" if checkpoint else ""
+    outcome = f"{report.problem_count} problem(s)" if not report.ok else "no problems"
+    line = f"{summary}{against}: {outcome}"
+    if fmt != "json":  # the summary is data too: on stdout, after the problems
+        echo_lines([line])
     if not report.ok:
         raise IntegrityError(f"{summary}: {report.problem_count} problem(s)")
-    against = " against the checkpoint" if checkpoint else ""
-    say(f"{summary}{against}: no problems")
+    if fmt == "json":
+        say(line)
 
 
 def _problem_line(problem: dict[str, Any]) -> str:

@@ -2,9 +2,8 @@
 policy's clause texts, so a reader browsing the file knows what each thing means.
 
 The tables' descriptions are the store's; the views' columns that hold a policy's facts
-are described in the policy's own words (each fact's help). Datasette is an optional extra
-(``pip install 'crossings[browse]'``); it is imported only when ``crossings browse`` runs.
-:func:`metadata` needs nothing but the standard library.
+are described in the policy's own words (each fact's help). Only the standard library here:
+Datasette itself (an optional extra) is met in ``crossings.reading_room``.
 """
 
 from __future__ import annotations
@@ -13,11 +12,9 @@ import html
 from pathlib import Path
 from typing import Any
 
-from workflow import Policy, WorkflowError
+from workflow import Policy
 from workflow.policies import CATALOGUE
 from workflow.queries import Count, LatestField
-
-INSTALL = "Datasette is not installed: pip install 'crossings[browse]' (or pip install datasette)"
 
 _CASE = "The case (one person): id in the cases table."
 _SEQ = "Position of the event in the hash-chained audit trail."
@@ -27,6 +24,7 @@ _NATIVE = "Name in the person's own script (Hangul, Hanja)."
 _RECORDED = "When it was recorded (clock time, UTC)."
 
 Table = tuple[str, str, dict[str, str]]
+INTERNAL = ("_", "report_")  # tables a reader need not see: migrations, the kept counts
 
 
 def _tables(policy: Policy) -> dict[str, Table]:
@@ -117,7 +115,11 @@ def _fact_words(policy: Policy) -> dict[str, str]:
 
 def _views(policy: Policy, clauses: str) -> dict[str, Table]:
     facts = _fact_words(policy)
-    timeline = {"seq": _SEQ, "case_id": _CASE, "name": _NAME, "native_name": _NATIVE,
+    timeline = {"seq": _SEQ, "case_id": _CASE,
+                "name": "The name this event recorded (at the opening, or a correction); "
+                        "empty where it recorded none: the name as it stood from then on.",
+                "native_name": "The name in the person's own script this event recorded, "
+                               "if any (as it stood from then on).",
                 "at": _AT, "actor": "Who acted.", "role": "The actor's role.",
                 "trigger": "What was asked.", "outcome": "applied or refused.",
                 "from_state": "State before.", "to_state": "State after.", "clauses": clauses,
@@ -129,6 +131,26 @@ def _views(policy: Policy, clauses: str) -> dict[str, Table]:
     views: dict[str, Table] = {
         "case_timeline": ("Case timelines", "Every case event in order, with the clauses "
                           "cited: what `crossings show CASE --timeline` prints.", timeline),
+        "sources": ("Sources", "Every document cited by an event (its source), with how "
+                    "many events and cases rest on it: what `crossings sources` lists.", {
+                        "source": "The document cited (archive, file, page).",
+                        "events": "Events that cite it.", "cases": "Cases those events belong to.",
+                        "first_at": "The earliest of those events' own dates.",
+                        "last_at": "The latest of those events' own dates."}),
+        "case_facts": ("Cases, fact by fact", "One row per person, every fact a column (the "
+                       "cases table keeps them as JSON).", {
+                           "case_id": _CASE, "state": "Current state.", "name": _NAME,
+                           "native_name": _NATIVE, "policy": "The policy the case is handled "
+                                                             "under (id@version).",
+                           "flagged": "1 while the case carries a flag.",
+                           "opened_on": "Date the case was opened.",
+                           **{n: facts[n] for n in CATALOGUE.column_facts()},
+                           **{c.name: facts[c.name] for c in CATALOGUE.view_counts}}),
+        "clauses": ("Clauses", f"Each clause of {policy.called}, in its own words, and "
+                    "the policy that encodes it: every clause id elsewhere links here.", {
+                        "id": "Clause id.", "policy": "The policy (id@version).",
+                        "summary": "The clause in a sentence.",
+                        "words": f"{policy.called.capitalize()}'s own words."}),
         "open_cases": ("Open cases", "Cases not yet in a terminal state, with the facts that "
                        "decide what comes next.", {
                            "case_id": _CASE, "state": "Current state.", "name": _NAME,
@@ -181,35 +203,41 @@ def clauses_html(policy: Policy) -> str:
     return f"<p>{html.escape(policy.source)}</p><dl>{items}</dl>"
 
 
-def metadata(db_path: str, policy: Policy) -> dict[str, Any]:
-    """Datasette metadata: titles and descriptions of every table, view and column."""
+def database_metadata(policy: Policy) -> dict[str, Any]:
+    """One crossings database's metadata: its description, every table, view and column
+    (internal tables hidden; a case's events label their case by its name)."""
     tables: dict[str, dict[str, Any]] = {
         name: {"title": title, "description": text, "columns": columns,
-               "hidden": name.startswith("_")}
+               "hidden": name.startswith(INTERNAL)}
         for name, (title, text, columns) in _tables(policy).items()}
-    return {
-        "title": f"crossings: the {policy.title}",
-        "description_html": clauses_html(policy),
-        "source": policy.source,
-        "databases": {Path(db_path).stem: {
-            "description": policy.words.database if policy.words else policy.title,
-            "tables": tables,
-        }},
-    }
+    tables["cases"]["label_column"] = "name"
+    return {"description": policy.words.database if policy.words else policy.title,
+            "tables": tables}
 
 
-def app(db_path: str, policy: Policy) -> Any:
-    """A Datasette instance on the file, with :func:`metadata`."""
-    try:
-        from datasette.app import Datasette
-    except ImportError:
-        raise WorkflowError(INSTALL) from None
-    return Datasette([db_path], metadata=metadata(db_path, policy))
+def instance_metadata(policy: Policy) -> dict[str, Any]:
+    """The site's title, a short description for its index page, and the source."""
+    intro = (f"<p>Every person is a case, moved through the states of {html.escape(policy.called)} "
+             "only as its clauses allow; every step, applied or refused, is an event of a "
+             "signed, hash-chained audit trail that cites its clauses and its source. Start "
+             "with the cases, or a case's page (follow its id).</p>")
+    return {"title": f"crossings: the {policy.title}", "description_html": intro,
+            "source": policy.source}
 
 
-def serve(db_path: str, policy: Policy, host: str, port: int) -> None:
-    """Serve the file with Datasette until interrupted."""
-    instance = app(db_path, policy)
-    import uvicorn
+def reading_order(policy: Policy) -> list[dict[str, str]]:
+    """The tables and views a reader starts from, in that order, with their titles and
+    descriptions (the reading room's index page)."""
+    described = _tables(policy)
+    first = ["case_facts", "case_timeline", "sources", "clauses", "refusals", "open_cases"]
+    rest = [n for n in described if n not in first and not n.startswith(INTERNAL)]
+    return [{"name": n, "title": described[n][0], "description": described[n][1]}
+            for n in [*first, *rest] if n in described]
 
-    uvicorn.run(instance.app(), host=host, port=port, log_level="warning")
+
+def metadata(db_path: str, policy: Policy) -> dict[str, Any]:
+    """Datasette metadata for ``datasette serve FILE -m``: keyed, as Datasette keys a
+    database, by FILE's stem (the reading room plugin needs no file: it describes each
+    crossings database by the name Datasette gave it)."""
+    return {**instance_metadata(policy), "description_html": clauses_html(policy),
+            "databases": {Path(db_path).stem: database_metadata(policy)}}

@@ -2,21 +2,21 @@
 
 ``Service`` gathers its parts, each a module of one concern: ``setup`` (actors,
 settings), ``commands`` (the one command path every trigger takes), ``queries`` (list,
-log, why, next), ``reports`` (timelines, name lists, group manifests, reports) and
-``trail`` (verify, checkpoints), ``versions`` (whatif, migrate, void).
+log, why, next), ``reports`` (timelines, name lists, group manifests, reports),
+``trail`` (verify, checkpoints), ``reading`` (sources, dossiers, dates for pictures) and
+``versions`` (whatif, migrate, void).
 """
 
 from __future__ import annotations
 
 from .base import Clock, utc_now
 from .commands import Command, Commands, GroupRecord, Result
-from .reports import Reports
+from .reading import Reading
 from .setup import Setup
-from .trail import Trail
 from .versions import Versions
 
 
-class Service(Setup, Commands, Reports, Trail, Versions):
+class Service(Setup, Commands, Reading, Versions):
     """Runs the policy against one database."""
 
 

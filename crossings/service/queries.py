@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from workflow import Case, InvalidInput
+from workflow import Case, InvalidInput, Policy, UsageError
 from workflow.audit import RECORD_TRIGGERS, SETUP_TRIGGERS, decode
 from workflow.engine import APPLIED, REFUSED
 from workflow.values import clean_text, parse_case_id, parse_date
@@ -59,6 +59,7 @@ class Queries(ServiceBase):
         """Each guard of TRIGGER on the case now, with the facts it read and its clause."""
         case = self.show(case_id)
         policy = self.policy_of(case)
+        _known_trigger(policy, trigger)
         group, states = self._assumed_group(case)
         explained = self.engine(policy).explain(case, trigger, self.settings(),
                                                 group=group, states=states)
@@ -101,3 +102,16 @@ class Queries(ServiceBase):
                 if other.state in policy.terminal:
                     states[other.id] = other.state
         return group, states
+
+
+def _known_trigger(policy: Policy, name: str) -> None:
+    """A trigger named on the command line that the policy lacks is a usage error (exit 2,
+    as click gives for a bad choice), with the nearest commands offered."""
+    if policy.find(name) is not None:
+        return
+    import difflib
+
+    commands = [t.command for t in policy.triggers]
+    near = difflib.get_close_matches(name.replace("_", "-"), commands, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(near)}?" if near else ""
+    raise UsageError(f"unknown trigger {name!r}{hint} (triggers: {', '.join(commands)})")

@@ -24,15 +24,25 @@ _NOT_VOIDED = f"{_VOIDED_BY} IS NULL"
 
 _GENERIC_VIEWS = f"""
 CREATE VIEW case_timeline AS
-SELECT a.seq, a.case_id, c.name, c.native_name, a.at, a.actor, a.role, a.trigger, a.outcome,
+SELECT a.seq, a.case_id, a.at, a.actor, a.role, a.trigger, a.outcome,
        a.from_state, a.to_state,
        (SELECT group_concat(value, ', ') FROM json_each(a.clauses)) AS clauses,
        a.reason, json_extract(a.given, '$.note') AS note,
-       json_extract(a.given, '$.source') AS source, a.group_id, a.recorded_at,
+       json_extract(a.given, '$.source') AS source,
+       json_extract(a.changes, '$.name[1]') AS name,
+       json_extract(a.changes, '$.native_name[1]') AS native_name, a.group_id, a.recorded_at,
        {_VOIDED_BY} AS voided_by
-FROM audit AS a LEFT JOIN cases AS c ON c.id = a.case_id
+FROM audit AS a
 WHERE a.case_id IS NOT NULL
 ORDER BY a.case_id, a.seq;
+
+CREATE VIEW sources AS
+SELECT json_extract(given, '$.source') AS source, count(*) AS events,
+       count(DISTINCT case_id) AS cases, min(at) AS first_at, max(at) AS last_at
+FROM audit
+WHERE json_extract(given, '$.source') IS NOT NULL
+GROUP BY 1
+ORDER BY 1;
 
 CREATE VIEW refusals AS
 SELECT a.seq, a.case_id, c.name, a.at, a.actor, a.role, a.trigger, a.from_state AS state,
@@ -70,6 +80,23 @@ def open_cases_view(catalogue: Catalogue) -> str:
     terminal = ", ".join(sql_text(s) for s in sorted(catalogue.terminal)) or "NULL"
     return (f"CREATE VIEW open_cases AS\nSELECT {', '.join(columns)}\nFROM cases\n"
             f"WHERE state NOT IN ({terminal})\nORDER BY id;")
+
+
+def case_facts_view(catalogue: Catalogue) -> str:
+    """Every case, its facts and the policy's counts as columns (the reader's cases page:
+    no JSON to read)."""
+    columns = ["id AS case_id", "name", "native_name", "state", "policy", "flagged",
+               "opened_on", *_fact_columns(catalogue.column_facts()),
+               *(_count(c) for c in catalogue.view_counts)]
+    return f"CREATE VIEW case_facts AS\nSELECT {', '.join(columns)}\nFROM cases\nORDER BY id;"
+
+
+def clauses_view(catalogue: Catalogue) -> str:
+    """Each policy's clauses, id, summary and own words, written from its declarations."""
+    rows = ",\n  ".join(
+        f"({sql_text(cid)}, {sql_text(policy.key)}, {sql_text(c.summary)}, {sql_text(c.words)})"
+        for policy in catalogue.policies for cid, c in policy.clauses.items())
+    return f"CREATE VIEW clauses (id, policy, summary, words) AS VALUES\n  {rows};"
 
 
 def group_views(catalogue: Catalogue) -> list[str]:
@@ -132,13 +159,14 @@ def split(script: str) -> list[str]:
 
 def statements(catalogue: Catalogue) -> list[str]:
     """Every derived object's statement."""
-    return [*split(_GENERIC_VIEWS), open_cases_view(catalogue), *group_views(catalogue),
+    return [*split(_GENERIC_VIEWS), open_cases_view(catalogue), case_facts_view(catalogue),
+            clauses_view(catalogue), *group_views(catalogue),
             *name_list_view(catalogue), *index_statements(catalogue),
             *summary_indexes(catalogue)]
 
 
 def view_names(catalogue: Catalogue) -> list[str]:
-    names = ["case_timeline", "open_cases", "refusals"]
+    names = ["case_timeline", "sources", "open_cases", "case_facts", "clauses", "refusals"]
     for trigger in catalogue.group_triggers:
         assert trigger.group is not None
         names += [f"{trigger.group.view}_groups", f"{trigger.group.view}s"]

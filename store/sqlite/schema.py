@@ -19,7 +19,7 @@ from workflow.catalogue import Catalogue
 
 from . import derived
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 EARLIEST = 5  # schemas before this one (unsigned chains, formats 1 and 2) are not read
 BASE_INDEXES = {"cases_state", "audit_case", "audit_group", "audit_request"}
 
@@ -165,19 +165,48 @@ def _derived_only(conn: Any, catalogue: Catalogue) -> None:
     """A step whose change is in the derived objects alone (rewritten after every step)."""
 
 
+# 008: audit.case_id a foreign key to cases.id, so that a reader (Datasette) links each
+# event to its case. SQLite adds no constraint to a table in place: the table is made
+# anew beside the old one, every row copied as it is (the same values, so every hash and
+# signature still holds), the old one dropped (DROP fires no DELETE trigger), and its
+# indexes and triggers (append-only, report counts) made again. The views that read it
+# are dropped first and rewritten with every derived object after the steps.
+def _audit_statements(script: str) -> list[str]:
+    return [s for s in derived.split(script)
+            if s.startswith(("CREATE TABLE audit ", "CREATE INDEX audit_", "CREATE TRIGGER audit_"))]
+
+
+LINKED_AUDIT = _audit_statements(TABLES)[0].replace(
+    "case_id INTEGER,", "case_id INTEGER REFERENCES cases(id),", 1)
+
+
+def _linked_audit(conn: Any, catalogue: Catalogue) -> None:
+    for (view,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'").fetchall():
+        conn.execute(f'DROP VIEW "{view}"')
+    conn.execute("ALTER TABLE audit RENAME TO audit_unlinked")
+    conn.execute(LINKED_AUDIT)
+    conn.execute("INSERT INTO audit SELECT * FROM audit_unlinked ORDER BY seq")
+    conn.execute("DROP TABLE audit_unlinked")
+    for statement in [*_audit_statements(TABLES)[1:], *_audit_statements(COUNTS)]:
+        conn.execute(statement)
+
+
 STEPS: list[tuple[str, Step]] = [
     ("005_signed_schema", _script(TABLES + COUNTS)),
     ("006_pinned_policies", _pinned),
     # 007: version 3's compliance section reads the trail: an index of the rows dated
     # before the policy took effect.
     ("007_policy_versions", _derived_only),
+    ("008_reading_room", _linked_audit),
 ]
 
 
 def table_statements() -> list[str]:
     """The tables as the steps leave them, without the report counts (the benchmark's raw
     baseline writes to these)."""
-    return [*derived.split(TABLES), *derived.split(PINNED)]
+    tables = [LINKED_AUDIT if s.startswith("CREATE TABLE audit ") else s
+              for s in derived.split(TABLES)]
+    return [*tables, *derived.split(PINNED)]
 
 
 def pending(conn: Any) -> list[str]:

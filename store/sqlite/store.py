@@ -22,6 +22,7 @@ from . import schema
 from .connection import SQLiteConnection, batch_lost as _batch_lost
 from .errors import converted as _converted
 from .errors import loads
+from .reading import SQLiteReading
 from .reports import SQLiteReports, ident
 
 _AUDIT_COLUMNS = (*FIELDS, "hash", "signature")
@@ -38,7 +39,7 @@ def _case(row: tuple[Any, ...]) -> Case:
                 row[5])
 
 
-class SQLiteStore(SQLiteReports, SQLiteConnection, Store):
+class SQLiteStore(SQLiteReports, SQLiteReading, SQLiteConnection, Store):
     """SQLite through the standard driver; the schema through sqlite-utils' Migrations."""
 
     # actors and settings ---------------------------------------------------------------
