@@ -166,6 +166,11 @@ def test_a_wrongly_entered_outcome_voided_and_the_referral_follows(tmp_path: Pat
         marked = next(e for e in timeline if e["seq"] == wrong)
         assert marked["voided"]["reason"] == "she agreed at that session: entered as refused"
         assert service.verify().problems == []
+    page = run(str(tmp_path / "v.db"), "dossier", str(case), "--format", "markdown").stdout
+    [line] = [line for line in page.splitlines() if line.endswith(f"| {wrong} |")]
+    assert "**VOIDED** ~~persuasion attempt held" in line and "entered as refused" in line
+    html = run(str(tmp_path / "v.db"), "dossier", str(case)).stdout
+    assert html.count('class="event voided"') == 1
 
 
 def test_a_void_is_refused_when_a_later_referral_rests_on_the_attempt(tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ from typing import Any, Iterator
 from workflow import Case, Policy
 from workflow.policy import Param
 
-from .history import event
 from .reports import Reports
 from .trail import Trail
 
@@ -25,11 +24,6 @@ class Reading(Reports, Trail):
     def sources(self) -> Iterator[dict[str, Any]]:
         """Every document cited, with the events that rest on it (``crossings sources``)."""
         return self.store.sources()
-
-    def case_events(self, case: Case) -> list[dict[str, Any]]:
-        """The case's timeline entries, in the words of the policy it is handled under."""
-        policy = self.policy_of(case)
-        return [event(policy, step, row) for step, row in enumerate(self.log(case_id=case.id), 1)]
 
     def dossier(self, case_id: Any, *, verify: bool = True) -> dict[str, Any]:
         """One case as a reader cites it: names, facts, state, the policy, every event in

@@ -30,6 +30,11 @@ class Reports(Queries, AsOf):
     def timeline(self, case_id: Any) -> dict[str, Any]:
         """A case's history in order, one entry per event, in words (``show --timeline``)."""
         case = self.show(case_id)
+        return {"case": self.case_dict(case), "events": self.case_events(case)}
+
+    def case_events(self, case: Case) -> list[dict[str, Any]]:
+        """The case's timeline entries, each in the words of the policy its row was
+        decided under, a voided one marked (``voided``: the void row's seq, reason, date)."""
         rows = list(self.log(case_id=case.id))
         voids = {r["given"].get("seq"): {"by_seq": r["seq"], "reason": r["given"].get("reason"),
                                          "at": r["recorded_at"], "by": r["actor"]}
@@ -40,7 +45,7 @@ class Reports(Queries, AsOf):
                         else policy, step, r) for step, r in enumerate(rows, 1)]
         for entry in events:
             entry["voided"] = voids.get(entry["seq"])
-        return {"case": self.case_dict(case), "events": events}
+        return events
 
     def case_ids(self, prefix: str = "", limit: int = 100) -> list[tuple[int, str]]:
         """Case ids beginning with ``prefix``, with names (shell completion)."""
