@@ -29,6 +29,7 @@ RULINGS = CASES / "rulings"
 FILES = sorted(RULINGS.glob("*.yaml"))
 V3_FILES = [p for p in FILES if p.name.endswith(".v3.yaml")]
 NUMBERS = range(1, 13)
+HANDOVER = {"representative": "Kang Myong-chol", "crossing_point": "Changbai-Hyesan bridge"}
 
 
 def pair(number: int) -> tuple[Path, Path]:
@@ -280,10 +281,39 @@ def test_once_the_accompanied_case_is_closed_a_minor_stands_on_his_own_attempt(o
     fire(office, "investigate", son, citizenship="dprk", purpose="other")
     fire(office, "begin_persuasion", son)
     fire(office, "persuade", son, outcome="agreed")
-    handover = {"representative": "Kang Myong-chol", "crossing_point": "Changbai-Hyesan bridge"}
-    assert "P1" in refusal(office, "hand_over", son, by="Kim", **handover).clauses
+    assert "P1" in refusal(office, "hand_over", son, by="Kim", **HANDOVER).clauses
     assert fire(office, "prosecute", mother, by="Sun").state == "prosecuted"
-    assert fire(office, "hand_over", son, by="Kim", at="1961-12-02", **handover).state == "returned"
+    assert fire(office, "hand_over", son, by="Kim", at="1961-12-02", **HANDOVER).state == "returned"
+
+
+def _family(service: Service) -> tuple[int, int, int]:
+    """A mother who agreed; her son, who accompanies her; his baby sister, entered as
+    accompanying him. Neither child has an attempt of its own."""
+    mother = persuading(service, "agreed", name="Ri Kyong-hui")
+    son = fire(service, "open", name="Kang Chol-ho", crossed_on="1961-10", place="Badaogou",
+               accompanies=mother).id
+    baby = fire(service, "open", name="Kang Ok-sun", crossed_on="1961-10", place="Badaogou",
+                accompanies=son).id
+    for child in (son, baby):
+        fire(service, "investigate", child, citizenship="dprk", purpose="other")
+        fire(service, "begin_persuasion", child)
+    return mother, son, baby
+
+
+def test_a_minor_accompanying_a_minor_goes_with_the_adult_in_one_group(office):
+    mother, son, baby = _family(office)
+    refused = refusal(office, "hand_over", son, baby, by="Kim", **HANDOVER)
+    assert "P1" in refused.clauses and f"accompanies case {mother}, which is still open" in (
+        refused.one_line())
+    result = office.run(Command("hand_over", (mother, son, baby), "Kim", "1961-12-01", HANDOVER))
+    assert [c.state for c in result.cases] == ["returned"] * 3
+
+
+def test_cases_entered_as_accompanying_each_other_are_refused_not_looped(office):
+    mother, son, baby = _family(office)
+    fire(office, "amend", son, field="accompanies", value=str(baby), reason="entered wrongly")
+    refused = refusal(office, "hand_over", son, baby, by="Kim", **HANDOVER)
+    assert "P1" in refused.clauses and "accompanies it in turn" in refused.one_line()
 
 
 # -- ruling 5: the permission lapses (T) ----------------------------------------------------------
