@@ -41,6 +41,14 @@ def test_cases_directory_holds_at_least_15_scenarios():
     assert len(SCENARIOS) >= 15
 
 
+def test_the_files_at_the_top_of_cases_are_version_2s_and_the_rulings_pairs_are_apart():
+    """SCENARIOS are the files at the top of tests/cases/ (not its subfolders): each under
+    version 2, the policy the coverage test below reads. The pairs of rulings/ (versions 3
+    and 2) are replayed by test_rulings.py."""
+    assert {load(p).policy for p in SCENARIOS} == {POLICY.key}
+    assert all(p.parent == CASES for p in SCENARIOS)
+
+
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
 def test_recorded_case_replays_as_recorded(path):
     run = replay_paths([path], clock=fixed_clock)

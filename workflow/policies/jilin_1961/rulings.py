@@ -64,6 +64,30 @@ def crime_in_china(ctx: GuardContext) -> Check:
 
 # -- ruling 4: minors go with their adult --------------------------------------------------
 
+def _with_adult(facts: Mapping[str, Any], group: Mapping[int, Mapping[str, Any]],
+                states: Mapping[int, str], seen: tuple[int, ...]) -> tuple[bool, str]:
+    """Whether a case of a handover group qualifies (ruling 4), and why: on its own facts,
+    unless it accompanies an open case; then only with that case in the group, when that
+    case qualifies in its turn (so a minor accompanying a minor goes with the adult)."""
+    parent = facts.get("accompanies")
+    state = states.get(parent) if parent is not None else None
+    if parent is None or state in CLOSED:
+        ready, why = _ready_on_own(facts)
+        if parent is not None:
+            why = f"case {parent} it accompanies is closed ({state}): on its own facts, {why}"
+        return ready, why
+    if parent not in group:
+        return False, (f"accompanies case {parent}, which is still open: handed over only in "
+                       "the same group as that case")
+    if parent in seen:
+        return False, f"accompanies case {parent}, which accompanies it in turn"
+    parent_ready, parent_why = _with_adult(group[parent], group, states, (*seen, parent))
+    if parent_ready:
+        return True, f"accompanies case {parent} in this group, which qualifies"
+    return False, (f"accompanies case {parent}, which does not qualify ({parent_why}); "
+                   "its own attempts do not make it ready")
+
+
 @guard
 def ready_with_adult(ctx: GuardContext) -> Check:
     facts = ctx.facts
@@ -71,23 +95,13 @@ def ready_with_adult(ctx: GuardContext) -> Check:
     read: dict[str, Any] = {"latest_outcome": latest_outcome(facts),
                             "attempts": len(facts.get("attempts") or []),
                             "purpose": facts.get("purpose"), "accompanies": parent}
-    state = (ctx.states or {}).get(parent) if parent is not None else None
-    if parent is None or state in CLOSED:
-        ready, why = _ready_on_own(facts)
-        if parent is not None:
-            read["accompanied_state"] = state
-            why = f"case {parent} it accompanies is closed ({state}): on its own facts, {why}"
-        return Check(ready, why, read)
-    group = ctx.group or {}
-    if parent not in group:
-        return Check(False, f"accompanies case {parent}, which is still open: handed over "
-                            "only in the same group as that case", read)
-    parent_ready, parent_why = _ready_on_own(group[parent])
-    read["accompanied_ready"] = parent_ready
-    if parent_ready:
-        return Check(True, f"accompanies case {parent} in this group, which qualifies", read)
-    return Check(False, f"accompanies case {parent}, which does not qualify ({parent_why}); "
-                        "its own attempts do not make it ready", read)
+    states, group = ctx.states or {}, ctx.group or {}
+    own = () if ctx.case_id is None else (ctx.case_id,)
+    if parent is not None and states.get(parent) in CLOSED:
+        read["accompanied_state"] = states[parent]
+    elif parent is not None and parent in group and parent not in own:
+        read["accompanied_ready"] = _with_adult(group[parent], group, states, (*own, parent))[0]
+    return Check(*_with_adult(facts, group, states, own), read)
 
 
 # -- ruling 5: the permission lapses --------------------------------------------------------
