@@ -59,7 +59,7 @@ class Setup(ServiceBase):
         service = cls(store, clock=clock, keys=keys)
         try:
             before = store.schema_version
-            given = {"from": before, "to": None}
+            given: dict[str, Any] = {"from": before, "to": None}
             who, key = service._as_administrator(UPGRADE, given, actor, "upgrades the schema")
             with service.writing():
                 steps = store.upgrade_schema()
