@@ -19,6 +19,7 @@ from store.sqlite import schema
 from workflow import RoleRefused, StoreError
 
 OLD = Path(__file__).parent / "data" / "schema-5"
+STEPS = ["006_pinned_policies", "007_names"]
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def version(path: str) -> int:
 def test_an_older_file_is_not_read_or_written_until_it_is_upgraded(old: str) -> None:
     before = dump(old)
     for readonly in (True, False):
-        with pytest.raises(StoreError, match="has schema 5, older than this crossings' 6: an "
+        with pytest.raises(StoreError, match="has schema 5, older than this crossings' 7: an "
                                              "administrator upgrades it with 'crossings upgrade"):
             Service.open(old, readonly=readonly, keys=keys())
     assert dump(old) == before
@@ -55,12 +56,11 @@ def test_only_an_administrator_upgrades_and_the_refusal_is_signed(old: str) -> N
 def test_the_upgrade_pins_every_case_to_the_policy_its_rows_name_and_verifies(old: str) -> None:
     done = Service.upgrade(old, "Admin", keys=keys())
     assert done == {"database": old, "from": 5, "to": schema.SCHEMA_VERSION,
-                    "steps": ["006_pinned_policies"]}
+                    "steps": STEPS}
     with Service.open(old, keys=keys()) as service:
         assert [c["policy"] for c in service.cases()] == ["jilin-1961@2"] * 3
         [row] = service.log(trigger="schema_upgrade")
-        assert (row["actor"], row["given"]) == ("Admin", {"from": 5, "to": 6,
-                                                          "steps": ["006_pinned_policies"]})
+        assert (row["actor"], row["given"]) == ("Admin", {"from": 5, "to": 7, "steps": STEPS})
         # rows recorded under the policy's former id re-run under it: no problem at all
         assert service.verify().problems == []
         case = service.fire("persuade", 3, "Zhao", at="1961-11-25", outcome="refused",
@@ -84,5 +84,15 @@ def test_the_cli_says_what_it_did_in_one_line(old: str) -> None:
     assert "crossings upgrade --as NAME" in out.stderr
     out = CliRunner().invoke(cli, ["upgrade", "--as", "Admin"], env=env)
     assert out.exit_code == 0, out.stderr
-    assert out.stderr == f"upgraded {old} from schema 5 to 6: 006_pinned_policies\n"
+    assert out.stderr == f"upgraded {old} from schema 5 to 7: {', '.join(STEPS)}\n"
     assert CliRunner().invoke(cli, ["verify"], env=env).exit_code == 0
+
+
+def test_the_upgrade_indexes_the_names_of_the_cases_already_there(old: str) -> None:
+    with sqlite3.connect(old) as conn:
+        names = [n for (n,) in conn.execute("SELECT name FROM cases ORDER BY id")]
+    Service.upgrade(old, "Admin", keys=keys())
+    with Service.open(old, readonly=True, keys=keys()) as service:
+        for case_id, name in enumerate(names, 1):
+            assert case_id in [r["id"] for r in service.search(name)], name
+        assert service.store.name_index_problems() == []

@@ -17,11 +17,11 @@ from typing import Any, Callable
 
 from workflow.catalogue import Catalogue
 
-from . import derived
+from . import derived, names
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 EARLIEST = 5  # schemas before this one (unsigned chains, formats 1 and 2) are not read
-BASE_INDEXES = {"cases_state", "audit_case", "audit_group", "audit_request"}
+BASE_INDEXES = {"cases_state", "audit_case", "audit_group", "audit_request", *names.INDEXES}
 
 TABLES = """
 CREATE TABLE cases (
@@ -161,9 +161,16 @@ def _pinned(conn: Any, catalogue: Catalogue) -> None:
     _pin_cases(conn, catalogue)
 
 
+def _names(conn: Any, catalogue: Catalogue) -> None:
+    """007: the name index (``names``), built for the cases already there."""
+    _script(names.SCHEMA)(conn, catalogue)
+    names.build(conn)
+
+
 STEPS: list[tuple[str, Step]] = [
     ("005_signed_schema", _script(TABLES + COUNTS)),
     ("006_pinned_policies", _pinned),
+    ("007_names", _names),
 ]
 
 
