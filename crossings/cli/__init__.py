@@ -10,10 +10,10 @@ from __future__ import annotations
 import sys
 from typing import Iterable
 
-from . import cases, policy, reports, search, setup, trail, triggers
+from . import cases, imports, policy, reports, search, setup, trail, triggers
 from .base import cli
 
-for _module in (setup, triggers, cases, search, trail, reports, policy):
+for _module in (setup, triggers, cases, search, imports, trail, reports, policy):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
