@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
-from . import latency, scale, sections, table, trust
+from . import imports, latency, scale, sections, table, trust
 from .common import Config, Row
 
 SECTIONS: dict[str, Callable[[Config], list[Row]]] = {
@@ -27,6 +27,7 @@ SECTIONS: dict[str, Callable[[Config], list[Row]]] = {
     "scale": scale.scale,
     "memory": sections.memory,
     "trust": trust.trust,
+    "import": imports.import_rate,
 }
 
 

@@ -43,6 +43,7 @@ SIZES: dict[str, dict[str, int]] = {
     "memory_early": {"full": 1000, "quick": 1000, "tiny": 50},
     "signatures": {"full": 2000, "quick": 500, "tiny": 5},  # rounds over W's nine rows
     "verify": {"full": 1_000_000, "quick": 100_000, "tiny": 2000},
+    "import": {"full": 100_000, "quick": 10_000, "tiny": 20},  # rows (and replayed events)
 }
 
 
