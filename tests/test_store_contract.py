@@ -303,3 +303,29 @@ def test_groups_are_read_from_the_trail(store: Store) -> None:
     assert store.next_group_id() == 2
 
 
+
+
+def _matches(store: Store, name: str) -> set[tuple[int, str]]:
+    from workflow.names import searchable
+
+    return {(m["case_id"], m["name"]) for m in store.name_matches(*searchable(name))}
+
+
+def test_the_name_index_follows_every_insert_and_update_of_a_name(store: Store) -> None:
+    with store.write():
+        store.insert_case(case(1), RECORDED)
+    assert _matches(store, "Pak Sun-hui") == {(1, "Pak Sun-hui")}
+    renamed = Case(1, "detained", 2, {"name": "Ri Sun-hui", "aliases": ["리순희"]})
+    with store.write():
+        store.update_cases([(renamed, 1)], RECORDED)  # never read: re-indexed all the same
+    assert _matches(store, "Pak Sun-hui") == set()
+    assert _matches(store, "리순희") >= {(1, "리순희")}
+    assert store.name_index_problems() == []
+
+
+def test_a_rolled_back_write_leaves_the_name_index_as_it_was(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.write():
+        store.insert_case(case(1), RECORDED)
+        raise RuntimeError("undone")
+    assert _matches(store, "Pak Sun-hui") == set()
+    assert store.name_index_problems() == []
