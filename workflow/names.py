@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .values import fold_name
 
@@ -98,6 +99,7 @@ def _latin(word: str) -> str:
     return str(anyascii(plain))
 
 
+@lru_cache(maxsize=65_536)  # surnames and given names repeat down a list: fold each once
 def fold_word(word: str) -> str:
     """One lower-case ASCII word folded by RULES."""
     for pattern, replacement in _COMPILED:

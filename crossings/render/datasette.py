@@ -112,8 +112,7 @@ def _search_tables() -> dict[str, Table]:
         "of a name or of its key, in any script.", {"folded": "The name folded.",
                                                      "squashed": "Its key without spaces."})}
     kept = "Kept by SQLite FTS5 for case_names_fts: its own bookkeeping."
-    parts = {"data": ("id", "block"), "idx": ("segid", "term", "pgno"),
-             "docsize": ("id", "sz"), "config": ("k", "v")}
+    parts = {"data": ("id", "block"), "idx": ("segid", "term", "pgno"), "config": ("k", "v")}
     for part, columns in parts.items():
         out[f"case_names_fts_{part}"] = (f"Name search index ({part})", kept,
                                          dict.fromkeys(columns, "FTS5's own column."))

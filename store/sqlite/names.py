@@ -44,7 +44,7 @@ CREATE INDEX case_names_case ON case_names(case_id);
 CREATE INDEX case_names_folded ON case_names(folded, case_id);
 CREATE INDEX case_names_key ON case_names(key, case_id);
 CREATE VIRTUAL TABLE case_names_fts USING fts5(folded, squashed, content='case_names',
-    content_rowid='id', tokenize='trigram');
+    content_rowid='id', tokenize='trigram', columnsize=0);
 CREATE TRIGGER case_names_indexed AFTER INSERT ON case_names BEGIN
   INSERT INTO case_names_fts (rowid, folded, squashed)
   VALUES (NEW.id, NEW.folded, NEW.squashed); END;

@@ -96,16 +96,13 @@ CREATE TABLE case_names (
 
 -- table case_names_fts
 CREATE VIRTUAL TABLE case_names_fts USING fts5(folded, squashed, content='case_names',
-    content_rowid='id', tokenize='trigram');
+    content_rowid='id', tokenize='trigram', columnsize=0);
 
 -- table case_names_fts_config
 CREATE TABLE 'case_names_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID;
 
 -- table case_names_fts_data
 CREATE TABLE 'case_names_fts_data'(id INTEGER PRIMARY KEY, block BLOB);
-
--- table case_names_fts_docsize
-CREATE TABLE 'case_names_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
 
 -- table case_names_fts_idx
 CREATE TABLE 'case_names_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
