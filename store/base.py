@@ -106,6 +106,18 @@ class Store(ABC):
     @abstractmethod
     def count_cases(self) -> int: ...
 
+    # the name index (kept by insert_case and update_cases, in their transaction) ----------
+    @abstractmethod
+    def name_matches(self, folded: str, key: str, squashed: str) -> Iterator[dict[str, Any]]:
+        """Names of cases matching a search (``workflow.names.searchable`` of the query),
+        streamed best look-up first: the folded name equal; the name starting with it; the
+        key equal or its first words; then a substring of the name or of the key squashed.
+        Each: case_id, field, name, folded, key, squashed (a case may come several times)."""
+
+    @abstractmethod
+    def name_index_problems(self, limit: int = 20) -> list[str]:
+        """Where the name index disagrees with the cases' names (none: it agrees)."""
+
     # audit trail ---------------------------------------------------------------------
     @abstractmethod
     def append(self, rows: list[dict[str, Any]], sign: Callable[[bytes], str]) -> list[int]:

@@ -158,6 +158,7 @@ EXCEPTIONS = {
     "name": "a core fact of every policy's case",
     "native_name": "a core fact of every policy's case",
     "opened_on": "a core fact of every policy's case",
+    "aliases": "a core fact of a policy's case: further names, which the store searches",
 }
 
 

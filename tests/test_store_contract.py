@@ -347,3 +347,29 @@ def test_each_case_spans_its_first_to_its_last_event_date(store: Store) -> None:
          "first_at": "1961-11-20", "last_at": "1961-11-20", "events": 1},
         {"id": 2, "name": "Pak Sun-hui", "native_name": None, "state": "persuading",
          "first_at": "1961-11-21", "last_at": "1961-11-25", "events": 2}]
+
+
+def _matches(store: Store, name: str) -> set[tuple[int, str]]:
+    from workflow.names import searchable
+
+    return {(m["case_id"], m["name"]) for m in store.name_matches(*searchable(name))}
+
+
+def test_the_name_index_follows_every_insert_and_update_of_a_name(store: Store) -> None:
+    with store.write():
+        store.insert_case(case(1), RECORDED)
+    assert _matches(store, "Pak Sun-hui") == {(1, "Pak Sun-hui")}
+    renamed = Case(1, "detained", 2, {"name": "Ri Sun-hui", "aliases": ["리순희"]})
+    with store.write():
+        store.update_cases([(renamed, 1)], RECORDED)  # never read: re-indexed all the same
+    assert _matches(store, "Pak Sun-hui") == set()
+    assert _matches(store, "리순희") >= {(1, "리순희")}
+    assert store.name_index_problems() == []
+
+
+def test_a_rolled_back_write_leaves_the_name_index_as_it_was(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.write():
+        store.insert_case(case(1), RECORDED)
+        raise RuntimeError("undone")
+    assert _matches(store, "Pak Sun-hui") == set()
+    assert store.name_index_problems() == []

@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .policy import NAME, NATIVE_NAME
+from .policy import ALIASES, NAME, NATIVE_NAME
 
 if TYPE_CHECKING:
     from .table import Policy
@@ -44,6 +44,17 @@ class Case:
     @property
     def native_name(self) -> str | None:
         return self.facts.get(NATIVE_NAME)
+
+    def names(self) -> list[tuple[str, str]]:
+        """Every name the case is known by, as (fact, name): its name, its native name,
+        then its aliases, in the order recorded."""
+        out = [(NAME, self.name)] if self.name else []
+        if self.native_name:
+            out.append((NATIVE_NAME, str(self.native_name)))
+        aliases = self.facts.get(ALIASES)
+        if isinstance(aliases, list):
+            out += [(ALIASES, str(alias)) for alias in aliases]
+        return out
 
     def copy(self) -> "Case":
         return Case(self.id, self.state, self.version, copy.deepcopy(self.facts), self.flagged,

@@ -6,8 +6,10 @@ A policy is data: one :class:`Policy` per procedure, built by its own package un
 is (it opens a case, it is fired for a group, it corrects a fact) and never tests a name.
 
 Every policy's case has the engine's *core facts*: ``name`` (required) and, if the policy
-declares it, ``native_name``; and its opening effect records ``opened_on``. The store
-lists cases by them; nothing else of a case's facts is known outside its policy.
+declares it, ``native_name``; and its opening effect records ``opened_on``; a policy that
+keeps further names of a person (other spellings, scripts) keeps them as the list
+``aliases``. The store lists and searches cases by them; nothing else of a case's facts is
+known outside its policy.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .errors import InvalidInput
 from .values import clean_name, clean_text, parse_approx_date, parse_case_id, parse_date
 
 NAME, NATIVE_NAME, OPENED_ON = "name", "native_name", "opened_on"  # the core facts
+ALIASES = "aliases"  # a core fact a policy may record: the person's further names
 EVERY_OPEN_STATE = "*"  # a trigger's sources: every non-terminal state
 EVERY_STATE = "**"  # every state, terminal ones included (an internal trigger only)
 
@@ -45,10 +48,11 @@ class State:
 class Param:
     """An option of a trigger, or a fact. ``kind`` decides how a value is validated:
 
-    text, name, choice, date, approx-date, case (another case's id), number (a whole
-    number from 1), items (several choices), fact (the name of a fact ``corrections`` may
-    change) and fact-value (a value for the fact named by the trigger's ``fact`` option,
-    checked as that fact)."""
+    text, name, names (several names: a repeatable option, each value a name), choice,
+    date, approx-date, case (another case's id), number (a whole number from 1), items
+    (several choices), fact (the name of a fact ``corrections`` may change) and
+    fact-value (a value for the fact named by the trigger's ``fact`` option, checked as
+    that fact)."""
 
     name: str
     kind: str
@@ -83,9 +87,16 @@ def _clean_items(param: Param, value: Any) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+def _clean_names(param: Param, value: Any) -> list[str]:
+    """One name or several (a list, or a repeated option), each a name; duplicates once."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return list(dict.fromkeys(clean_name(v, param.name) for v in values))
+
+
 CLEANERS: dict[str, Callable[[Param, Any], Any]] = {
     "text": lambda p, v: clean_text(v, p.name, blank_ok=not p.required),
     "name": lambda p, v: clean_name(v, p.name),
+    "names": _clean_names,
     "choice": _clean_choice,
     "fact": _clean_choice,
     "fact-value": lambda p, v: v,  # checked with its fact, by Policy.clean_params

@@ -10,10 +10,12 @@ from __future__ import annotations
 import sys
 from typing import Iterable
 
-from . import cases, policies, policy, reading, reports, setup, trail, triggers, versions
+from . import (cases, imports, policies, policy, reading, reports, search, setup, trail,
+               triggers, versions)
 from .base import cli
 
-for _module in (setup, triggers, cases, trail, reports, reading, policy, policies, versions):
+for _module in (setup, triggers, cases, search, imports, trail, reports, reading, policy,
+                policies, versions):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -21,7 +21,8 @@ from .base import actor_params, db_params, emit_json, event_params, say, service
 from .types import CASE_ID
 
 _KINDS: dict[str, Any] = {"case": CASE_ID}
-_METAVARS = {"case": "CASE", "approx-date": "DATE", "date": "DATE"}
+_METAVARS = {"case": "CASE", "approx-date": "DATE", "date": "DATE", "names": "NAME"}
+_REPEATED = {"names"}  # kinds whose option may be given several times
 
 
 def option(param: Param) -> click.Option:
@@ -31,7 +32,8 @@ def option(param: Param) -> click.Option:
     if param.kind == "items":
         help_text += f" ({', '.join(param.choices)})"
     return click.Option([param.flag, param.name], type=kind, required=param.required,
-                        metavar=_METAVARS.get(param.kind), help=help_text)
+                        metavar=_METAVARS.get(param.kind), help=help_text,
+                        multiple=param.kind in _REPEATED)
 
 
 def _cases_shown(trigger: Trigger) -> str:
@@ -70,7 +72,7 @@ def trigger_command(policy: Policy, trigger: Trigger) -> click.Command:
     def callback(db: str, actor: str | None, at: str | None, request_id: str | None,
                  as_json: bool = False, cases: Any = (), policy: str | None = None,
                  **options: Any) -> None:
-        params = {k: v for k, v in options.items() if v is not None}
+        params = {k: v for k, v in options.items() if v is not None and v != ()}
         numbers = cases if isinstance(cases, tuple) else (cases,)
         with service(db) as svc:
             result = svc.run(Command(trigger.name, numbers, actor, at, params, request_id,

@@ -90,8 +90,32 @@ def _tables(policy: Policy) -> dict[str, Table]:
                                "(sqlite-utils).", {"id": "Row id.", "migration_set": "Set name.",
                                                    "name": "Migration name.",
                                                    "applied_at": "When it ran."}),
+        "case_names": ("Names", "Every name of every case (name, native name, aliases), "
+                       "folded and keyed for `crossings search`; kept with the cases.", {
+                           "id": "Row id.", "case_id": _CASE,
+                           "field": "Which fact the name is: name, native_name or aliases.",
+                           "name": "The name as recorded.",
+                           "folded": "The name folded (NFKC, case, spacing).",
+                           "key": "Its romanisation key: the spelling variants of a Korean "
+                                  "name share it (Choe, Choi, Ch'oe: joe).",
+                           "squashed": "The key without spaces."}),
+        **_search_tables(),
         **_views(policy, clauses),
     }
+
+
+def _search_tables() -> dict[str, Table]:
+    """The full-text index of case_names (SQLite FTS5, trigram) and its own tables."""
+    out: dict[str, Table] = {"case_names_fts": (
+        "Name search index", "SQLite FTS5 (trigram) over case_names: any three characters "
+        "of a name or of its key, in any script.", {"folded": "The name folded.",
+                                                     "squashed": "Its key without spaces."})}
+    kept = "Kept by SQLite FTS5 for case_names_fts: its own bookkeeping."
+    parts = {"data": ("id", "block"), "idx": ("segid", "term", "pgno"), "config": ("k", "v")}
+    for part, columns in parts.items():
+        out[f"case_names_fts_{part}"] = (f"Name search index ({part})", kept,
+                                         dict.fromkeys(columns, "FTS5's own column."))
+    return out
 
 
 def _fact_words(policy: Policy) -> dict[str, str]:

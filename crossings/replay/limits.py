@@ -35,9 +35,22 @@ class FileRefused(Exception):
         self.message = message
 
 
-def _too_big(size: int) -> str:
-    return (f"the file is {size / 2**20:.1f} MB; a scenario file may be at most "
+def _too_big(size: int, what: str = "a scenario file") -> str:
+    return (f"the file is {size / 2**20:.1f} MB; {what} may be at most "
             f"{MAX_BYTES // 2**20} MB")
+
+
+def read_bytes_bounded(path: str | Path, what: str = "a scenario file") -> bytes:
+    """The file's bytes, refused unread when it is larger than MAX_BYTES (WHAT names
+    the kind of file in the refusal). Raises OSError or FileRefused."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if size > MAX_BYTES:
+            raise FileRefused(None, _too_big(size, what))
+        data = file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise FileRefused(None, _too_big(len(data), what))
+    return data
 
 
 def read_bounded(path: str | Path) -> str:
@@ -47,14 +60,7 @@ def read_bounded(path: str | Path) -> str:
     so a file that grows (or a pipe, whose size says nothing) is bounded as well.
     Raises OSError, UnicodeDecodeError or FileRefused.
     """
-    with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        if size > MAX_BYTES:
-            raise FileRefused(None, _too_big(size))
-        data = file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise FileRefused(None, _too_big(len(data)))
-    return data.decode("utf-8")
+    return read_bytes_bounded(path).decode("utf-8")
 
 
 def check_length(text: str) -> None:

@@ -10,8 +10,9 @@
    row, every applied event re-run through the engine, every row's signature checked
    against the key its actor had at that row.
 3. **The tables and the schema**: the actors and settings tables as the trail says, the
-   report counts as a recount says, and every table, view, index and trigger exactly as
-   the code creates it (a planted trigger or a redefined view is named).
+   report counts as a recount says, the name index as the cases' names say (each name
+   there and none else, folded and keyed as this code does), and every table, view, index
+   and trigger exactly as the code creates it (a planted trigger or a redefined view is named).
 
 Each event is re-run under the policy its row names (``id@version``: the policy its case
 was handled under then). Rows recorded under a policy this code does not know cannot be
@@ -106,6 +107,8 @@ class Verifier:
             self.report_other_policies()
             self.check_tables()
             self.check_counts()
+            for found in self.store.name_index_problems():
+                self.problem(None, None, "names", found)
             for found in self.store.schema_problems():
                 self.problem(None, None, "schema", found)
             if checkpoint is not None:

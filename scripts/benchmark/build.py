@@ -133,6 +133,11 @@ def build(path: str, n: int, mix: list[str]) -> dict[str, Any]:
     builder = Builder(conn, _templates(mix), _AUDIT_COLUMNS, (head["seq"], head["hash"]),
                       signers)
     builder.run(n)
+    from store.sqlite import names
+
+    conn.execute("BEGIN")
+    names.build(conn)  # the name index, as the store keeps it (and step 007 builds it)
+    conn.execute("COMMIT")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
     checked = verify_sample(path, 2000)

@@ -24,6 +24,8 @@ FUNCS = {
     "memory": "benchmark.workload:memory",
     "build": "benchmark.build:build",
     "sign_and_check": "benchmark.trust:sign_and_check",
+    "import_csv": "benchmark.imports:import_csv",
+    "replay_events": "benchmark.imports:replay_events",
 }
 
 

@@ -45,6 +45,7 @@ SIZES: dict[str, dict[str, int]] = {
     "verify": {"full": 1_000_000, "quick": 100_000, "tiny": 2000},
     "versions": {"full": 1_000_000, "quick": 100_000, "tiny": 2000},
     "versions_small": {"full": 100_000, "quick": 10_000, "tiny": 500},
+    "import": {"full": 100_000, "quick": 10_000, "tiny": 20},  # rows (and replayed events)
 }
 
 

@@ -11,6 +11,7 @@ READS = {
     "log --case": ["log", "--case", "48"],
     "why": ["why", "48", "hand-over"],
     "next": ["next", "48"],
+    "search": ["search", "Choi Myeong-ok"],  # a variant spelling of every case's name
 }
 TRIGGERS = {
     "persuade": ["persuade", "58", "--outcome", "refused", "--at", "1962-04-01"],

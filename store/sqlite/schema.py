@@ -17,11 +17,11 @@ from typing import Any, Callable
 
 from workflow.catalogue import Catalogue
 
-from . import derived
+from . import derived, names
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 EARLIEST = 5  # schemas before this one (unsigned chains, formats 1 and 2) are not read
-BASE_INDEXES = {"cases_state", "audit_case", "audit_group", "audit_request"}
+BASE_INDEXES = {"cases_state", "audit_case", "audit_group", "audit_request", *names.INDEXES}
 
 TABLES = """
 CREATE TABLE cases (
@@ -191,6 +191,12 @@ def _linked_audit(conn: Any, catalogue: Catalogue) -> None:
         conn.execute(statement)
 
 
+def _names(conn: Any, catalogue: Catalogue) -> None:
+    """009: the name index (``names``), built for the cases already there."""
+    _script(names.SCHEMA)(conn, catalogue)
+    names.build(conn)
+
+
 STEPS: list[tuple[str, Step]] = [
     ("005_signed_schema", _script(TABLES + COUNTS)),
     ("006_pinned_policies", _pinned),
@@ -198,6 +204,7 @@ STEPS: list[tuple[str, Step]] = [
     # before the policy took effect.
     ("007_policy_versions", _derived_only),
     ("008_reading_room", _linked_audit),
+    ("009_names", _names),
 ]
 
 

@@ -22,6 +22,7 @@ from . import schema
 from .connection import SQLiteConnection, batch_lost as _batch_lost
 from .errors import converted as _converted
 from .errors import loads
+from .names import NameIndex
 from .reading import SQLiteReading
 from .reports import SQLiteReports, ident
 
@@ -39,7 +40,7 @@ def _case(row: tuple[Any, ...]) -> Case:
                 row[5])
 
 
-class SQLiteStore(SQLiteReports, SQLiteReading, SQLiteConnection, Store):
+class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Store):
     """SQLite through the standard driver; the schema through sqlite-utils' Migrations."""
 
     # actors and settings ---------------------------------------------------------------
@@ -92,7 +93,7 @@ class SQLiteStore(SQLiteReports, SQLiteReading, SQLiteConnection, Store):
 
     def get_case(self, case_id: int) -> Case | None:
         row = self._one(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
-        return _case(row) if row else None
+        return self.read_names(_case(row)) if row else None
 
     def get_cases(self, case_ids: Iterable[int]) -> dict[int, Case]:
         ids = list(dict.fromkeys(case_ids))
@@ -102,7 +103,7 @@ class SQLiteStore(SQLiteReports, SQLiteReading, SQLiteConnection, Store):
             marks = ", ".join("?" for _ in chunk)
             for row in self._all(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id IN ({marks})",
                                  chunk):
-                found[row[0]] = _case(row)
+                found[row[0]] = self.read_names(_case(row))
         return found
 
     def insert_case(self, case: Case, recorded_at: str) -> None:
@@ -113,6 +114,7 @@ class SQLiteStore(SQLiteReports, SQLiteReading, SQLiteConnection, Store):
              dumps(case.facts), int(case.flagged), case.facts.get(OPENED_ON), recorded_at,
              case.policy),
         )
+        self.index_new([case])
 
     def update_cases(self, cases: list[tuple[Case, int]], recorded_at: str) -> None:
         """One executemany for the lot (a group of 10,000 is one statement); its rowcount
@@ -133,6 +135,7 @@ class SQLiteStore(SQLiteReports, SQLiteReading, SQLiteConnection, Store):
                 f"case {case.id} changed since it was read (expected version {expected}); "
                 "nothing was written, try again"
             )
+        self.index_changed(cases)
 
     def _stale(self, cases: list[tuple[Case, int]]) -> tuple[Case, int]:
         """The first case whose row the UPDATE did not find at its new version."""

@@ -43,7 +43,11 @@ def nothing(ctx: EffectContext) -> dict[str, Any]:
 
 @effect
 def record_opening(ctx: EffectContext) -> dict[str, Any]:
-    return {"opened_on": ctx.at, "attempts": [], "provisions": [], "guidance": []}
+    opened: dict[str, Any] = {"opened_on": ctx.at, "attempts": [], "provisions": [],
+                              "guidance": []}
+    if ctx.params.get("alias"):  # the person's other names (facts.FACTS: alias)
+        opened["aliases"] = list(ctx.params["alias"])
+    return opened
 
 
 @effect
@@ -146,4 +150,7 @@ def apply_correction(ctx: EffectContext) -> dict[str, Any]:
     if field_name == "complaint":  # the one appended fact (facts.FACTS)
         entry = {"at": ctx.at, "by": ctx.actor.name, "text": value, "reason": ctx.params["reason"]}
         return _appended(ctx, "complaints", entry)
+    if field_name == "alias":  # a further name: added to the list, each name once
+        known = list(ctx.facts.get("aliases") or [])
+        return {"aliases": [*known, *(name for name in value or [] if name not in known)]}
     return {field_name: value}

@@ -26,6 +26,8 @@ AGREED, REFUSED = OUTCOME
 FACTS: tuple[Param, ...] = (
     Param("name", "name", "Name as recorded, any script (a romanised form).", required=True),
     Param("native_name", "name", "Name in the person's own script (Hangul, Hanja)."),
+    Param("alias", "names", "Another name the person is known by: another romanisation, "
+          "Hangul, Hanja, Chinese (repeatable); amend adds one.", appended=True),
     Param("crossed_on", "approx-date", "Crossing date: YYYY, YYYY-MM, YYYY-MM-DD or A/B.",
           required=True, by_opening="the detention date"),
     Param("place", "text", "Where the person crossed or was found.", required=True),
@@ -41,6 +43,7 @@ FACTS: tuple[Param, ...] = (
 
 DERIVED: tuple[Derived, ...] = (
     Derived("opened_on", "date", "Date of detention (W2, P1)."),
+    Derived("aliases", "list", "The person's other names, in the order recorded (alias)."),
     Derived("investigated_on", "date", "Date of investigation (P2's short period runs from it)."),
     Derived("attempts", "list", "Persuasion attempts held (P1, W2, P3).",
             ("at", "by", "outcome", "method", "note")),

@@ -27,6 +27,8 @@ def after(row: Row, key: str) -> Any:
 
 def opened(row: Row) -> str:
     native = f" ({given(row, 'native_name')})" if given(row, "native_name") else ""
+    if given(row, "alias"):
+        native += f", also known as {', '.join(given(row, 'alias'))}"
     with_whom = (f"; travelling with case {given(row, 'accompanies')}"
                  if given(row, "accompanies") else "")
     return (f"detained and name recorded: {given(row, 'name')}{native}, crossed "
@@ -62,6 +64,9 @@ def amended(row: Row) -> str:
     field = given(row, "field")
     if field == "complaint":
         return f"complaint of rude treatment recorded: {given(row, 'value')}"
+    if field == "alias":
+        return (f"another name recorded: {', '.join(given(row, 'value') or [])} because: "
+                f"{given(row, 'reason')}")
     old = (row.get("changes") or {}).get(field, [None, None])[0]
     return (f"{field} corrected from {old if old is not None else '(none)'} to "
             f"{given(row, 'value') or '(none)'} because: {given(row, 'reason')}")

@@ -201,7 +201,7 @@ def citizenship_kept(facts: Mapping[str, Any], params: Mapping[str, Any]) -> str
 @effect
 def apply_correction_v3(ctx: EffectContext) -> dict[str, Any]:
     field_name, value = str(ctx.params["field"]), ctx.params.get("value")
-    changes: dict[str, Any] = {field_name: value}
+    changes: dict[str, Any] = EFFECTS["apply_correction"](ctx)  # version 2's, aliases added
     if field_name == "citizenship" and value == OTHER and ctx.facts.get("citizenship") != OTHER:
         changes.update(_guidance_request(
             ctx, "Citizenship corrected to 'other': no clause of the cable applies. How is "

@@ -70,9 +70,11 @@ TRIGGERS: tuple[Trigger, ...] = (
             fact("crossed_on", required=True),
             fact("place", required=True),
             fact("accompanies"),
+            fact("alias", sets_fact=False),  # kept as the list aliases by record_opening
         ),
         effect="record_opening", opens=True,
-        example="--name 'Choe Myong-ok' --native-name 최명옥 --crossed-on 1961-03 --place Badaogou",
+        example="--name 'Choe Myong-ok' --native-name 최명옥 --alias 崔明玉 --crossed-on 1961-03 "
+                "--place Badaogou",
         asked="detention", phrase=say.opened,
     ),
     Trigger(
@@ -314,7 +316,7 @@ POLICY = Policy(
                        "refusals", "referred_on", "consulate_reply"),
     summaries=("place",),
     register=("crossed_on", "place", "citizenship", "purpose", "spouse", "accompanies"),
-    shown=("attempts",),
+    shown=("attempts", "aliases"),
     words=say.WORDS,
     example_actors={"county-officer": "Zhao", "border-defence": "Kim", "foreign-affairs": "Liu",
                     "provincial-committee": "Wang", "public-security": "Sun"},

@@ -10,6 +10,15 @@ CREATE INDEX audit_group ON audit(group_id, seq) WHERE group_id IS NOT NULL;
 -- index audit_request
 CREATE INDEX audit_request ON audit(request_id, seq) WHERE request_id IS NOT NULL;
 
+-- index case_names_case
+CREATE INDEX case_names_case ON case_names(case_id);
+
+-- index case_names_folded
+CREATE INDEX case_names_folded ON case_names(folded, case_id);
+
+-- index case_names_key
+CREATE INDEX case_names_key ON case_names(key, case_id);
+
 -- index cases_complaints
 CREATE INDEX cases_complaints ON cases(id) WHERE json_array_length(facts, '$.complaints') > 0;
 
@@ -76,6 +85,30 @@ CREATE TABLE audit (
     hash TEXT NOT NULL,
     signature TEXT NOT NULL
 ) STRICT;
+
+-- table case_names
+CREATE TABLE case_names (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    name TEXT NOT NULL,
+    folded TEXT NOT NULL,
+    key TEXT NOT NULL,
+    squashed TEXT NOT NULL
+) STRICT;
+
+-- table case_names_fts
+CREATE VIRTUAL TABLE case_names_fts USING fts5(folded, squashed, content='case_names',
+    content_rowid='id', tokenize='trigram', columnsize=0);
+
+-- table case_names_fts_config
+CREATE TABLE 'case_names_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID;
+
+-- table case_names_fts_data
+CREATE TABLE 'case_names_fts_data'(id INTEGER PRIMARY KEY, block BLOB);
+
+-- table case_names_fts_idx
+CREATE TABLE 'case_names_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
 
 -- table cases
 CREATE TABLE cases (
@@ -145,6 +178,16 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 -- trigger audit_no_update
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+
+-- trigger case_names_dropped
+CREATE TRIGGER case_names_dropped AFTER DELETE ON case_names BEGIN
+  INSERT INTO case_names_fts (case_names_fts, rowid, folded, squashed)
+  VALUES ('delete', OLD.id, OLD.folded, OLD.squashed); END;
+
+-- trigger case_names_indexed
+CREATE TRIGGER case_names_indexed AFTER INSERT ON case_names BEGIN
+  INSERT INTO case_names_fts (rowid, folded, squashed)
+  VALUES (NEW.id, NEW.folded, NEW.squashed); END;
 
 -- trigger clause_case_counted
 CREATE TRIGGER clause_case_counted AFTER INSERT ON report_clause_cases BEGIN
