@@ -4,7 +4,9 @@ The rule the Jilin cable of 1961 narrowed, read from a summary of its second poi
 full text is not at hand): every reading it adopts is an assumption, stated as such in
 ``table.py`` and in docs/policies/mfa-mps-1957-12-17.md. Its trigger names are the
 cable's wherever the step is the same step, so that one recorded trail can be replayed
-under either policy (``crossings whatif``).
+under either policy (``crossings whatif``). Where its step is the cable's step, it takes
+the cable's facts, checks and records from ``workflow.policies.jilin_1961`` rather than
+writing them twice (its reading 1: the same people and facts); its own words are V1-V4's.
 """
 
 from workflow.validation import validate

@@ -14,17 +14,23 @@ from typing import Any, Callable, Mapping
 from workflow.policy import Guard
 from workflow.rules import Check, EffectContext, GuardContext, registry
 
-CITIZENSHIP = ("dprk", "prc-korean-minority", "other")
-PURPOSE = ("visiting-relatives", "other")
-SPOUSE = ("chinese-korean", "other", "none")
-OUTCOME = ("agreed", "refused")
-REPLY = ("agreed", "declined")
-DPRK = CITIZENSHIP[0]
-NO_SPOUSE = SPOUSE[2]
+from ..jilin_1961 import effects as cable_effects
+from ..jilin_1961 import guards as cable_guards
+from ..jilin_1961.facts import DPRK, SPOUSE
 
-CHECKS: dict[str, Callable[[GuardContext], Check]] = {}
+NO_SPOUSE = SPOUSE[2]
+# The same steps as the cable's, checked and recorded the same way (reading 1: the same
+# people and facts; the cable's trigger names wherever the step is the same step).
+SHARED_GUARDS = ("name_recorded", "citizenship_determined", "outcome_given", "reply_given",
+                 "consulate_agreed", "consulate_declined", "correction_given")
+SHARED_EFFECTS = ("nothing", "record_attempt", "record_handover", "record_consulate_reply",
+                  "apply_correction")
+
+CHECKS: dict[str, Callable[[GuardContext], Check]] = {
+    name: cable_guards.CHECKS[name] for name in SHARED_GUARDS}
 guard = registry(CHECKS)
-EFFECTS: dict[str, Callable[[EffectContext], dict[str, Any]]] = {}
+EFFECTS: dict[str, Callable[[EffectContext], dict[str, Any]]] = {
+    name: cable_effects.EFFECTS[name] for name in SHARED_EFFECTS}
 effect = registry(EFFECTS)
 
 
@@ -33,30 +39,10 @@ def _one(key: str, value: Any, held: bool, yes: str, no: str) -> Check:
 
 
 @guard
-def name_recorded(ctx: GuardContext) -> Check:
-    name = ctx.facts.get("name") or ""
-    return _one("name", name, bool(name.strip()), "name is recorded", "the name is not recorded")
-
-
-@guard
-def citizenship_determined(ctx: GuardContext) -> Check:
-    value = ctx.facts.get("citizenship")
-    return _one("citizenship", value, value in CITIZENSHIP, f"citizenship determined as {value}",
-                "citizenship is not determined (give --citizenship)")
-
-
-@guard
 def is_dprk_citizen(ctx: GuardContext) -> Check:
     value = ctx.facts.get("citizenship")
     return _one("citizenship", value, value == DPRK, "citizenship is dprk",
                 f"the views speak of DPRK citizens; citizenship is {value or 'undetermined'}")
-
-
-@guard
-def outcome_given(ctx: GuardContext) -> Check:
-    outcome = ctx.params.get("outcome")
-    return _one("outcome", outcome, outcome in OUTCOME, f"attempt held, outcome {outcome}",
-                "no outcome given: a session not held is not an attempt")
 
 
 def _persuaded(facts: Mapping[str, Any]) -> bool:
@@ -88,81 +74,28 @@ def return_inconvenient(ctx: GuardContext) -> Check:
                         "--reason given", read)
 
 
-@guard
-def reply_given(ctx: GuardContext) -> Check:
-    reply = ctx.params.get("reply")
-    return _one("reply", reply, reply in REPLY, f"the DPRK side {reply}",
-                "no reply given (agreed or declined)")
-
-
-def _reply_is(ctx: GuardContext, wanted: str) -> Check:
-    reply = (ctx.facts.get("consulate_reply") or {}).get("reply")
-    return _one("consulate_reply", reply, reply == wanted, f"the DPRK side's reply is {reply}",
-                f"the DPRK side's reply is {reply or 'not recorded'}, not {wanted}")
-
-
-@guard
-def consulate_agreed(ctx: GuardContext) -> Check:
-    return _reply_is(ctx, REPLY[0])
-
-
-@guard
-def consulate_declined(ctx: GuardContext) -> Check:
-    return _reply_is(ctx, REPLY[1])
-
-
-@guard
-def correction_given(ctx: GuardContext) -> Check:
-    field_name, reason = ctx.params.get("field"), ctx.params.get("reason")
-    read = {"field": field_name, "reason": reason}
-    held = bool(field_name and reason and str(reason).strip())
-    return Check(held, f"correction of {field_name} with a reason" if held else
-                 "a correction needs --field and --reason", read)
-
-
 WORDS = {
-    "name_recorded": "the name is not blank",
-    "citizenship_determined": "citizenship is determined: dprk, prc-korean-minority or other",
+    **{name: cable_guards.WORDS[name] for name in SHARED_GUARDS},
     "is_dprk_citizen": "citizenship is dprk (the views speak of DPRK citizens)",
-    "outcome_given": "the attempt's outcome is given (agreed or refused)",
     "persuaded": "a persuasion session is recorded (or the adult it travels with, in the "
                  "same group, was persuaded)",
     "return_inconvenient": "married (spouse recorded, not none), or a --reason given",
-    "reply_given": "the DPRK side's reply is given (agreed or declined)",
-    "consulate_agreed": "the DPRK side's reply is recorded as agreed",
-    "consulate_declined": "the DPRK side's reply is recorded as declined",
-    "correction_given": "the field and the reason of the correction are given",
 }
-NEEDS = {"outcome_given": "outcome", "reply_given": "reply",
-         "correction_given": "field, --value and --reason"}
+NEEDS = {name: cable_guards.NEEDS[name] for name in SHARED_GUARDS if name in cable_guards.NEEDS}
 GUARDS = {name: Guard(check, WORDS[name], NEEDS.get(name)) for name, check in CHECKS.items()}
 
 
 @effect
-def nothing(ctx: EffectContext) -> dict[str, Any]:
-    return {}
-
-
-@effect
 def record_opening(ctx: EffectContext) -> dict[str, Any]:
-    return {"opened_on": ctx.at, "attempts": []}
+    opened: dict[str, Any] = {"opened_on": ctx.at, "attempts": []}
+    if ctx.params.get("alias"):  # the person's other names, kept as the cable keeps them
+        opened["aliases"] = list(ctx.params["alias"])
+    return opened
 
 
 @effect
 def record_investigation(ctx: EffectContext) -> dict[str, Any]:
-    return {"investigated_on": ctx.at}
-
-
-@effect
-def record_attempt(ctx: EffectContext) -> dict[str, Any]:
-    entry = {"at": ctx.at, "by": ctx.actor.name, "outcome": ctx.params["outcome"],
-             "method": ctx.params.get("method"), "note": ctx.params.get("note")}
-    return {"attempts": [*(ctx.facts.get("attempts") or []), entry]}
-
-
-@effect
-def record_handover(ctx: EffectContext) -> dict[str, Any]:
-    return {"handover_group": ctx.group_id, "returned_on": ctx.at}
+    return {"investigated_on": ctx.at}  # no guidance request: the views have no G
 
 
 @effect
@@ -174,15 +107,5 @@ def record_referral(ctx: EffectContext) -> dict[str, Any]:
 
 
 @effect
-def record_consulate_reply(ctx: EffectContext) -> dict[str, Any]:
-    return {"consulate_reply": {"reply": ctx.params["reply"], "at": ctx.at, "by": ctx.actor.name}}
-
-
-@effect
 def reopen_persuasion(ctx: EffectContext) -> dict[str, Any]:
     return {"consulate_reply": None}
-
-
-@effect
-def apply_correction(ctx: EffectContext) -> dict[str, Any]:
-    return {str(ctx.params["field"]): ctx.params.get("value")}

@@ -22,25 +22,15 @@ from workflow.queries import Count, LatestField
 from workflow.table import Policy, Words
 
 from .clauses import CLAUSES, SOURCE
-from .rules import CITIZENSHIP, EFFECTS, GUARDS, OUTCOME, PURPOSE, REPLY, SPOUSE
+from ..jilin_1961.facts import FACTS as CABLE_FACTS
+from ..jilin_1961.facts import OUTCOME, REPLY
+from .rules import EFFECTS, GUARDS
 
 ROLES = ("county-officer", "border-defence", "foreign-affairs", "provincial-committee",
          "public-security")
 
-FACTS: tuple[Param, ...] = (
-    Param("name", "name", "Name as recorded, any script (a romanised form).", required=True),
-    Param("native_name", "name", "Name in the person's own script (Hangul, Hanja)."),
-    Param("crossed_on", "approx-date", "Crossing date: YYYY, YYYY-MM, YYYY-MM-DD or A/B.",
-          required=True, by_opening="the detention date"),
-    Param("place", "text", "Where the person crossed or was found.", required=True),
-    Param("accompanies", "case", "The case this person travels with (a minor with a parent)."),
-    Param("citizenship", "choice", "Citizenship as determined.", CITIZENSHIP),
-    Param("purpose", "choice", "Why the person came.", PURPOSE),
-    Param("purpose_note", "text", "The purpose in words."),
-    Param("spouse", "choice", "Married, and to whom (V2 reads any spouse).", SPOUSE),
-    Param("crime", "text", "A crime committed in China after crossing, described (V4: no "
-          "step of its own)."),
-)
+# The cable's facts (reading 1), but for the complaint its W2 records.
+FACTS: tuple[Param, ...] = tuple(f for f in CABLE_FACTS if f.name != "complaint")
 DERIVED: tuple[Derived, ...] = (
     Derived("opened_on", "date", "Date of detention (V1)."),
     Derived("investigated_on", "date", "Date of investigation."),
@@ -51,6 +41,7 @@ DERIVED: tuple[Derived, ...] = (
     Derived("consulate_reply", "object", "The DPRK side's reply (V2).", ("reply", "at", "by")),
     Derived("handover_group", "int", "The handover group the person was returned with (V1)."),
     Derived("returned_on", "date", "Date of the handover (V1)."),
+    Derived("aliases", "list", "Every other name the person is known by."),
 )
 
 
@@ -70,7 +61,7 @@ def _said(row: Mapping[str, Any], key: str) -> Any:
 TRIGGERS: tuple[Trigger, ...] = (
     Trigger("open", (), "detained", ("county-officer",), (_g("name_recorded"),), ("V1", "V4"),
             "Detain a border crosser and record name and crossing.",
-            (_fact("name", required=True), _fact("native_name"),
+            (_fact("name", required=True), _fact("native_name"), _fact("alias", sets_fact=False),
              _fact("crossed_on", required=True), _fact("place", required=True),
              _fact("accompanies")),
             effect="record_opening", opens=True, asked="detention",
