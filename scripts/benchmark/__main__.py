@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
-from . import imports, latency, scale, sections, table, trust, versions
+from . import imports, latency, raw, scale, sections, table, trust, versions
 from .common import Config, Row
 
 SECTIONS: dict[str, Callable[[Config], list[Row]]] = {
@@ -74,6 +74,7 @@ def main(argv: list[str]) -> int:
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
         rows += SECTIONS[name](config)
     print(header(size, time.perf_counter() - start))
+    print(f"raw sqlite3, the baseline: {raw.describe()}")
     print(table.text(rows))
     if args.markdown:
         args.markdown.write_text(table.markdown(rows) + "\n")

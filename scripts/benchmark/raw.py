@@ -1,20 +1,35 @@
-"""The baseline: raw sqlite3 doing per trigger one SELECT of the case, one UPDATE of its
-state and one INSERT of an audit row, with crossings' own schema and pragmas, and what any
-correct engine of a signed, chained trail must do per row: a sha256 of a row of the same
-size chained to the previous hash, and an Ed25519 signature of it (cryptography's).
+"""The baseline (the limit): raw sqlite3 doing per trigger what any correct engine of a
+signed, chained trail must do, with crossings' own statements on crossings' own schema.
 
-The audit rows are the ones crossings writes for workload W (made by the parent with the
-engine, passed in a JSON file), so each INSERT is as wide as the engine's.
+* **The same statements.** Per trigger crossings runs (traced by the parent with
+  ``set_trace_callback``, see ``workload.template``): ``BEGIN IMMEDIATE``, ``PRAGMA
+  data_version``, the SELECT of the case, the SELECT of its latest event date, the
+  UPDATE of the case row with its version check, the INSERT of the audit row, ``COMMIT``;
+  an opening: the next id, the INSERT of the case, of its two names, of the audit row.
+  The baseline runs those very statements (``STEP``, ``OPEN``; it refuses to run if they
+  differ from the traced ones) with values as wide as crossings' (each step's case row
+  and audit row, from the template).
+* **The same schema.** It starts from a copy of a database crossings made (the template's
+  ``schema_db``: every table, index and trigger, the report counts and the name index's
+  FTS5 triggers included, the bench's actors), with the same pragmas.
+* **The same proof.** A sha256 over the previous hash and a row of the canonical row's
+  size, and an Ed25519 signature (cryptography's) of the same bytes.
+
+What it leaves out is crossings' own work: validating input, deciding, evaluating
+guards, encoding the facts, changes and guards, building the canonical row. The ratio
+crossings : baseline measures that overhead.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 import sqlite3
 import time
 from pathlib import Path
 from typing import Any
-
 
 COLUMNS = ("seq", "case_id", "case_version", "trigger", "from_state", "to_state", "outcome",
            "actor", "role", "at", "recorded_at", "given", "changes", "clauses", "guards",
@@ -22,37 +37,63 @@ COLUMNS = ("seq", "case_id", "case_version", "trigger", "from_state", "to_state"
            "prev_hash", "hash", "signature")
 INSERT_AUDIT = (f"INSERT INTO audit ({', '.join(COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in COLUMNS)})")
+NEXT_ID = "SELECT coalesce(max(id), 0) + 1 FROM cases"
+INSERT_CASE = ("INSERT INTO cases (id, state, version, name, native_name, facts, flagged, "
+               "opened_on, updated_at, policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_NAME = ("INSERT INTO case_names (case_id, field, name, folded, key, squashed) "
+               "VALUES (?, ?, ?, ?, ?, ?)")
+SELECT_CASE = "SELECT id, state, version, facts, flagged, policy FROM cases WHERE id = ?"
+LATEST = "SELECT max(at) FROM audit WHERE case_id = ?"
+UPDATE_CASE = ("UPDATE cases SET state = ?, version = ?, name = ?, native_name = ?, "
+               "facts = ?, flagged = ?, updated_at = ?, policy = ? WHERE id = ? AND version = ?")
+BEGIN, CHECK, COMMIT = "BEGIN IMMEDIATE", "PRAGMA data_version", "COMMIT"
+OPEN = [BEGIN, CHECK, NEXT_ID, INSERT_CASE, INSERT_NAME, INSERT_NAME, INSERT_AUDIT, COMMIT]
+STEP = [BEGIN, CHECK, SELECT_CASE, LATEST, UPDATE_CASE, INSERT_AUDIT, COMMIT]
+_LITERAL = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b|\bNULL\b")
 
 
-def _schema_statements() -> list[str]:
-    """crossings' own DDL for the tables (not the report triggers, views or indexes)."""
-    from store.sqlite import schema
+def describe() -> str:
+    """What the baseline does per trigger, for the table."""
+    return ("per trigger: BEGIN IMMEDIATE, PRAGMA data_version, SELECT case, SELECT its "
+            "latest date, UPDATE case WHERE id AND version, INSERT audit, COMMIT "
+            "(crossings' own statements, traced), on crossings' schema with its indexes and "
+            "triggers; sha256 + Ed25519 of a row of the canonical row's size")
 
-    return schema.table_statements()
+
+def check_statements(traced: list[list[str]]) -> None:
+    """Refuse to measure a baseline that runs other statements than crossings does."""
+    ours = [OPEN, *[STEP] * (len(traced) - 1)]
+    for step, (mine, theirs) in enumerate(zip(ours, traced)):
+        shaped = [_LITERAL.sub("?", sql) for sql in mine]
+        if shaped != theirs:
+            raise SystemExit(f"the baseline's statements for step {step} are not crossings':"
+                             f"\n  baseline:  {shaped}\n  crossings: {theirs}")
 
 
 class Raw:
     def __init__(self, path: str, synchronous: str, template: dict[str, Any]) -> None:
+        check_statements(template["statements"])
+        source = sqlite3.connect(template["schema_db"])
         self.conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+        source.backup(self.conn)
+        source.close()
         for pragma in ("busy_timeout = 10000", "journal_mode = WAL",
                        f"synchronous = {synchronous}"):
             self.conn.execute(f"PRAGMA {pragma}")
-        for statement in _schema_statements():
-            self.conn.execute(statement)
-        self.case = template["case"]
+        self.cases = template["cases"]
         self.rows = [[row[c] for c in COLUMNS] for row in template["rows"]]
         # The bytes hashed and signed: as long as each row's canonical form.
-        self.blobs = [json.dumps(row, sort_keys=True, ensure_ascii=False).encode()
+        self.blobs = [json.dumps({k: v for k, v in row.items() if k not in ("hash", "signature")},
+                                 sort_keys=True, ensure_ascii=False,
+                                 separators=(",", ":")).encode()
                       for row in template["rows"]]
-        self.seq, self.prev = 0, "0" * 64
+        self.seq, self.prev = self.conn.execute(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
         self.key = Ed25519PrivateKey.generate()
 
     def _audit(self, step: int, case_id: int, version: int) -> None:
-        import base64
-        import hashlib
-
         self.seq += 1
         values = list(self.rows[step])
         data = self.prev.encode() + self.blobs[step]
@@ -63,41 +104,49 @@ class Raw:
         self.conn.execute(INSERT_AUDIT, values)
 
     def open(self) -> int:
-        case_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
-        c = self.case
-        self.conn.execute(
-            "INSERT INTO cases (id, state, version, name, native_name, facts, flagged, "
-            "opened_on, updated_at, policy) VALUES (?, 'detained', 1, ?, ?, ?, 0, ?, ?, ?)",
-            (case_id, c["name"], c["native_name"], c["facts"], c["opened_on"], c["updated_at"],
-             c["policy"]))
+        execute = self.conn.execute
+        case_id = execute(NEXT_ID).fetchone()[0]
+        c, row = self.cases[0], self.rows[0]
+        execute(INSERT_CASE, (case_id, row[COLUMNS.index("to_state")], 1, c["name"],
+                              c["native_name"], c["facts"], c["flagged"], c["opened_on"],
+                              row[COLUMNS.index("recorded_at")], c["policy"]))
+        for field in ("name", "native_name"):
+            name = c[field]  # folded, key and squashed as wide as the name itself
+            execute(INSERT_NAME, (case_id, field, name, name.lower(), name.lower(),
+                                  name.replace(" ", "")))
         self._audit(0, case_id, 1)
         return int(case_id)
 
     def step(self, step: int, case_id: int) -> None:
-        row = self.conn.execute("SELECT id, state, version, facts FROM cases WHERE id = ?",
-                                (case_id,)).fetchone()
+        execute = self.conn.execute
+        row = execute(SELECT_CASE, (case_id,)).fetchone()
+        execute(LATEST, (case_id,)).fetchone()
+        c = self.cases[step]
         target = self.rows[step][COLUMNS.index("to_state")] or row[1]
-        self.conn.execute("UPDATE cases SET state = ?, version = ?, updated_at = ? "
-                          "WHERE id = ? AND version = ?",
-                          (target, row[2] + 1, self.case["updated_at"], case_id, row[2]))
+        execute(UPDATE_CASE, (target, row[2] + 1, c["name"], c["native_name"], c["facts"],
+                              c["flagged"], self.rows[step][COLUMNS.index("recorded_at")],
+                              c["policy"], case_id, row[2]))
         self._audit(step, case_id, row[2] + 1)
 
 
-def _each(conn: sqlite3.Connection, per_trigger: bool, func: Any, *args: Any) -> Any:
+def _each(raw: Raw, per_trigger: bool, func: Any, *args: Any) -> Any:
+    """One trigger: in its own transaction (BEGIN IMMEDIATE, PRAGMA data_version, ...,
+    COMMIT, as crossings' per command), or inside the batch's."""
     if not per_trigger:
         return func(*args)
-    conn.execute("BEGIN IMMEDIATE")
+    raw.conn.execute(BEGIN)
+    raw.conn.execute(CHECK).fetchone()
     result = func(*args)
-    conn.execute("COMMIT")
+    raw.conn.execute(COMMIT)
     return result
 
 
 def _workload(raw: Raw, n: int, per_trigger: bool) -> float:
     start = time.perf_counter()
-    ids = [_each(raw.conn, per_trigger, raw.open) for _ in range(n)]
+    ids = [_each(raw, per_trigger, raw.open) for _ in range(n)]
     for step in range(1, len(raw.rows)):
         for case_id in ids:
-            _each(raw.conn, per_trigger, raw.step, step, case_id)
+            _each(raw, per_trigger, raw.step, step, case_id)
     return time.perf_counter() - start
 
 
@@ -108,10 +157,13 @@ def raw_w(path: str, n: int, synchronous: str, template: str) -> dict[str, Any]:
 
 
 def raw_batch(path: str, n: int, template: str) -> dict[str, Any]:
+    """W in one transaction: crossings' batch runs the same statements, without a BEGIN,
+    PRAGMA and COMMIT of each command's own."""
     raw = Raw(path, "FULL", json.loads(Path(template).read_text()))
     start = time.perf_counter()
-    raw.conn.execute("BEGIN IMMEDIATE")
+    raw.conn.execute(BEGIN)
+    raw.conn.execute(CHECK).fetchone()
     _workload(raw, n, per_trigger=False)
-    raw.conn.execute("COMMIT")
+    raw.conn.execute(COMMIT)
     seconds = time.perf_counter() - start
     return {"rate": n * len(raw.rows) / seconds, "seconds": seconds}

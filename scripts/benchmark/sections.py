@@ -18,7 +18,7 @@ def _profiled(config: Config, name: str) -> dict[str, Any]:
 
 def per_trigger(config: Config, synchronous: str, target: float) -> list[Row]:
     n = config.n("w")
-    template = write_template(config.workdir / "w-template.json")
+    template = write_template(config.workdir)
     db = config.workdir / f"w-{synchronous.lower()}.db"
     kinds = {
         "engine": lambda: run_child("engine_w", path=str(fresh(db)), n=n,
@@ -37,7 +37,7 @@ def per_trigger(config: Config, synchronous: str, target: float) -> list[Row]:
 
 def batch(config: Config) -> list[Row]:
     n = config.n("batch")
-    template = write_template(config.workdir / "w-template.json")
+    template = write_template(config.workdir)
     db = config.workdir / "batch.db"
     kinds = {
         "engine": lambda: run_child("engine_batch", path=str(fresh(db)), n=n),

@@ -37,7 +37,7 @@ def sign_and_check(template: str, n: int) -> dict[str, Any]:
 
 
 def trust(config: Config) -> list[Row]:
-    template = write_template(config.workdir / "w-template.json")
+    template = write_template(config.workdir)
     runs = [run_child("sign_and_check", template=str(template), n=config.n("signatures"))
             for _ in range(config.runs)]
     sign, check = median(r["sign_us"] for r in runs), median(r["check_us"] for r in runs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from workflow.audit import dumps
 
 from . import scenario
 from .child import peak_rss_mb, timed
+from .common import fresh
 
 
 def _service(path: str, synchronous: str = "FULL") -> Service:
@@ -83,12 +85,25 @@ def memory(path: str, n: int, early: int) -> dict[str, Any]:
 
 
 def template(steps: list[scenario.Step]) -> dict[str, Any]:
-    """One case walked through STEPS in memory: its final row and its audit rows."""
+    """One case walked through STEPS in memory: its final row, its audit rows, and per
+    step the case row it left and the SQL crossings ran for it (traced with
+    ``set_trace_callback``)."""
     with Service.init(":memory:", scenario.ADMIN, clock=scenario.fixed_clock,
                       keys=KeyRing(memory=True)) as service:
         scenario.add_actors(service)
+        trace: list[str] = []
+        service.store.conn.set_trace_callback(trace.append)  # type: ignore[attr-defined]
+        statements, cases = [], []
         case_id = scenario.open_cases(service, 1)[0]
-        scenario.fire_steps(service, [case_id], steps)
+        for step in [None, *steps]:
+            if step is not None:
+                scenario.fire_steps(service, [case_id], [step])
+            statements.append(shapes(trace))
+            service.store.conn.set_trace_callback(None)  # type: ignore[attr-defined]
+            cases.append(_case_columns(service, case_id))
+            trace.clear()
+            service.store.conn.set_trace_callback(trace.append)  # type: ignore[attr-defined]
+        service.store.conn.set_trace_callback(None)  # type: ignore[attr-defined]
         case = service.show(case_id)
         rows = list(service.store.audit(case_id=case_id))
     return {"case": {"id": case.id, "state": case.state, "version": case.version,
@@ -96,9 +111,47 @@ def template(steps: list[scenario.Step]) -> dict[str, Any]:
                      "facts": dumps(case.facts),
                      "flagged": int(case.flagged), "opened_on": case.facts["opened_on"],
                      "updated_at": rows[-1]["recorded_at"], "policy": case.policy},
-            "rows": rows}
+            "cases": cases, "rows": rows, "statements": statements}
 
 
-def write_template(path: Path) -> Path:
-    path.write_text(json.dumps(template(scenario.W_STEPS), ensure_ascii=False))
+def _case_columns(service: Service, case_id: int) -> dict[str, Any]:
+    case = service.show(case_id)
+    return {"name": case.name, "native_name": case.native_name, "facts": dumps(case.facts),
+            "flagged": int(case.flagged), "opened_on": case.facts["opened_on"],
+            "policy": case.policy}
+
+
+_LITERAL = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b|\bNULL\b")
+
+
+def shapes(trace: list[str]) -> list[str]:
+    """The statements of a command's transaction (BEGIN to COMMIT), their values as
+    ``?`` (the trace shows them bound), without SQLite's own (``-- ...``: FTS5's and
+    trigger sub-programs') and without the repeats the trace shows of one statement for
+    each trigger sub-program it runs."""
+    out: list[str] = []
+    begun, last = False, None
+    for sql in trace:
+        begun = begun or sql.startswith("BEGIN")
+        if begun and not sql.startswith("--") and sql != last:
+            out.append(_LITERAL.sub("?", sql))
+        last = sql if not sql.startswith("--") else last
+    return out
+
+
+def schema_database(path: Path) -> Path:
+    """A database as W starts from (crossings' schema with its indexes and triggers, the
+    bench's actors, no case): the baseline copies it, so it writes to the very same."""
+    with Service.init(str(fresh(path)), scenario.ADMIN, clock=scenario.fixed_clock,
+                      keys=KeyRing(memory=True)) as service:
+        scenario.add_actors(service)
+    return path
+
+
+def write_template(workdir: Path) -> Path:
+    """W's template (``template``) and the database the baseline starts from, in WORKDIR."""
+    path = workdir / "w-template.json"
+    data = {**template(scenario.W_STEPS),
+            "schema_db": str(schema_database(workdir / "w-schema.db"))}
+    path.write_text(json.dumps(data, ensure_ascii=False))
     return path
