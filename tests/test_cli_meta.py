@@ -12,10 +12,18 @@ from click.testing import CliRunner
 from crossings.cli import cli
 
 
+def subcommands(group: click.Group) -> dict[str, click.Command]:
+    """A group's commands through click's own API (the trigger commands are built only
+    when asked for, so ``group.commands`` need not hold them yet)."""
+    ctx = click.Context(group)
+    found = {name: group.get_command(ctx, name) for name in group.list_commands(ctx)}
+    return {name: sub for name, sub in found.items() if sub is not None}
+
+
 def walk(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     yield path
     if isinstance(command, click.Group):
-        for name, sub in sorted(command.commands.items()):
+        for name, sub in sorted(subcommands(command).items()):
             yield from walk(sub, (*path, name))
 
 
@@ -23,7 +31,7 @@ def command_at(path: tuple[str, ...]) -> click.Command:
     command: click.Command = cli
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        command = subcommands(command)[name]
     return command
 
 
@@ -71,7 +79,7 @@ def test_every_example_parses_with_valid_options(example: str) -> None:
 
     words = shlex.split(example)
     command: click.Command = cli
-    while isinstance(command, click.Group) and words and words[0] in command.commands:
-        command = command.commands[words.pop(0)]
+    while isinstance(command, click.Group) and words and words[0] in subcommands(command):
+        command = subcommands(command)[words.pop(0)]
     assert not isinstance(command, click.Group), f"{example!r} names no command"
     command.make_context(command.name or "", words)  # raises a usage error on a bad value

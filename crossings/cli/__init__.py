@@ -18,6 +18,8 @@ for _module in (setup, triggers, cases, search, imports, trail, reports, reading
                 policies, versions):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
+for _name, _build in triggers.LAZY.items():
+    cli.add_lazy(_name, _build)
 
 
 def main(argv: Iterable[str] | None = None) -> None:

@@ -88,7 +88,27 @@ def _one_line_usage() -> Iterator[None]:
 
 
 class CrossingsGroup(click.Group):
-    """Converts every WorkflowError and usage error raised by a command, in this one place."""
+    """Converts every WorkflowError and usage error raised by a command, in this one place.
+
+    Commands registered with ``add_lazy`` (one per trigger, generated from the policy
+    table) are built only when named, or when the help lists them: a command run builds
+    its own command and no other (about 290 click options a start otherwise)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, Callable[[], click.Command]] = {}
+
+    def add_lazy(self, name: str, build: Callable[[], click.Command]) -> None:
+        self.lazy[name] = build
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        build = self.lazy.pop(cmd_name, None)
+        if build is not None:
+            self.add_command(build(), cmd_name)
+        return self.commands.get(cmd_name)
 
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         with _one_line_usage():

@@ -7,7 +7,7 @@ date, a note, a retry key, the acting actor and the database, and calls ``Servic
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import click
 
@@ -99,4 +99,10 @@ def trigger_command(policy: Policy, trigger: Trigger) -> click.Command:
                          help=help_text(policy, trigger), short_help=trigger.summary)
 
 
-COMMANDS = [trigger_command(policy, t) for policy, t in CATALOGUE.merged_triggers()]
+def _builder(policy: Policy, trigger: Trigger) -> Callable[[], click.Command]:
+    return lambda: trigger_command(policy, trigger)
+
+
+COMMANDS: list[click.Command] = []
+# Each trigger's command, built when it is named (``CrossingsGroup.add_lazy``).
+LAZY = {t.command: _builder(policy, t) for policy, t in CATALOGUE.merged_triggers()}
