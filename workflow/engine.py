@@ -152,7 +152,7 @@ class Engine:
     # -- checks ------------------------------------------------------------------------
 
     def check_applies(self, trigger: Trigger, case: Case) -> None:
-        if not trigger.opens and case.state not in self.policy.sources(trigger):
+        if not trigger.opens and not self.policy.applies_in(trigger, case.state):
             raise InvalidTransition(
                 trigger.name, case.state, self.policy.applicable(case.state), case.id
             )

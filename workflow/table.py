@@ -32,6 +32,35 @@ from .queries import Count, LatestField, NameList, Section
 Effect = Callable[..., dict[str, Any]]
 
 
+class Compiled:
+    """What the engine asks of one trigger on every event, worked out once when the table
+    loads (the table never changes): its source states as a set, its options by name
+    (the office's event options after its own), its required options, the options that
+    name a fact to correct and its value, those dated by the opening, those naming cases."""
+
+    __slots__ = ("trigger", "sources", "source_set", "options", "required", "chooser",
+                 "value_param", "by_opening", "case_params", "kinds")
+
+    def __init__(self, trigger: Trigger, states: tuple[State, ...]) -> None:
+        self.trigger = trigger
+        if trigger.sources == EVERY_OPEN_STATE:
+            sources = tuple(s.name for s in states if not s.terminal)
+        elif trigger.sources == EVERY_STATE:
+            sources = tuple(s.name for s in states)
+        else:
+            sources = tuple(trigger.sources)
+        self.sources, self.source_set = sources, frozenset(sources)
+        self.options: dict[str, Param] = {p.name: p for p in reversed(EVENT_OPTIONS)}
+        for param in reversed(trigger.params):  # the first of a name wins, as param() finds
+            self.options[param.name] = param
+        self.required = tuple(p for p in trigger.params if p.required)
+        self.chooser = next((p for p in trigger.params if p.kind == "fact"), None)
+        self.value_param = next((p for p in trigger.params if p.kind == "fact-value"), None)
+        self.by_opening = tuple(p for p in trigger.params if p.by_opening)
+        self.case_params = tuple(p.name for p in trigger.params if p.kind == "case")
+        self.kinds = {p.name: p.kind for p in trigger.params}
+
+
 @dataclass(frozen=True)
 class Words:
     """What the rendering layer says about a policy's cases, in the policy's own words."""
@@ -86,9 +115,18 @@ class Policy:
     # (and corrupt) the original policy's.
     _index: dict[str, Trigger] = field(default_factory=dict, init=False, compare=False,
                                        repr=False)
+    _compiled: dict[str, Compiled] = field(default_factory=dict, init=False, compare=False,
+                                           repr=False)
 
     def __post_init__(self) -> None:
         self._index.update({t.name: t for t in self.triggers})
+        self._compiled.update({t.name: Compiled(t, self.states) for t in self.triggers})
+
+    def compiled(self, trigger: Trigger) -> Compiled:
+        """TRIGGER's entry worked out at load (a trigger not of this table: worked out now)."""
+        found = self._compiled.get(trigger.name)
+        return found if found is not None and found.trigger is trigger else \
+            Compiled(trigger, self.states)
 
     @property
     def key(self) -> str:
@@ -133,11 +171,11 @@ class Policy:
         return next(t for t in self.triggers if t.opens)
 
     def sources(self, trigger: Trigger) -> list[str]:
-        if trigger.sources == EVERY_OPEN_STATE:
-            return self.open_states
-        if trigger.sources == EVERY_STATE:
-            return self.state_names
-        return list(trigger.sources)
+        return list(self.compiled(trigger).sources)
+
+    def applies_in(self, trigger: Trigger, state: str) -> bool:
+        """Whether TRIGGER may be fired on a case in STATE (a set look-up)."""
+        return state in self.compiled(trigger).source_set
 
     def applicable(self, state: str) -> list[str]:
         return [t.name for t in self.triggers if not t.opens and state in self.sources(t)]
@@ -170,41 +208,42 @@ class Policy:
     def option(self, trigger: Trigger, key: str) -> Param | None:
         """The option ``key`` of ``trigger`` (every trigger takes the office's event options:
         a note, a source); None if unknown."""
-        found = trigger.param(key)
-        return found if found is not None else next(
-            (p for p in EVENT_OPTIONS if p.name == key), None)
+        return self.compiled(trigger).options.get(key)
 
     def option_names(self, trigger: Trigger) -> list[str]:
         return [p.name for p in (*trigger.params, *EVENT_OPTIONS)]
 
     def missing_options(self, trigger: Trigger, given: Mapping[str, Any]) -> list[Param]:
         """The required options of ``trigger`` that ``given`` lacks, in declared order."""
-        return [p for p in trigger.params if p.required and p.name not in given]
+        return [p for p in self.compiled(trigger).required if p.name not in given]
 
     def clean_params(self, trigger: Trigger, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Validate a trigger's options: unknown names, missing required ones, values."""
+        compiled = self.compiled(trigger)
+        options = compiled.options
         clean: dict[str, Any] = {}
         for key, value in raw.items():
             if value is None:
                 continue
-            param = self.option(trigger, key)
+            param = options.get(key)
             if param is None:
                 allowed = ", ".join(self.option_names(trigger))
                 raise InvalidInput(f"{trigger.name} under {self.key} takes no option {key!r}; "
                                    f"it takes: {allowed}")
             clean[key] = param.clean(value)
-        missing = self.missing_options(trigger, clean)
+        missing = [p for p in compiled.required if p.name not in clean]
         if missing:
             raise InvalidInput(f"{trigger.name} needs {missing[0].flag}")
         named = self.corrected_fact(trigger, clean)
         if named is not None:
-            value_param = next(p for p in trigger.params if p.kind == "fact-value")
+            value_param = compiled.value_param
+            assert value_param is not None  # validation: a fact chooser has a value option
             clean[value_param.name] = self.clean_fact_value(named, raw.get(value_param.name))
         return clean
 
     def corrected_fact(self, trigger: Trigger, params: Mapping[str, Any]) -> str | None:
         """For a trigger that corrects a fact: the fact its options name (else None)."""
-        chooser = next((p for p in trigger.params if p.kind == "fact"), None)
+        chooser = self.compiled(trigger).chooser
         if chooser is None or chooser.name not in params:
             return None
         return str(params[chooser.name])
@@ -220,8 +259,8 @@ class Policy:
     def case_options(self, trigger: Trigger, params: Mapping[str, Any]) -> list[str]:
         """The options of an event whose values name other cases: those of kind case, and
         the value of a correction of a fact of kind case."""
-        keys = [p.name for p in trigger.params
-                if p.kind == "case" and params.get(p.name) is not None]
+        keys = [name for name in self.compiled(trigger).case_params
+                if params.get(name) is not None]
         named = self.corrected_fact(trigger, params)
         if named is not None and self.fact(named).kind == "case":
             key = next(p.name for p in trigger.params if p.kind == "fact-value")
@@ -231,16 +270,19 @@ class Policy:
 
     def case_refs(self, trigger: Trigger, params: Mapping[str, Any]) -> list[tuple[str, int]]:
         """The other cases an event's options name: (the fact, case id) pairs."""
+        compiled = self.compiled(trigger)
+        if not compiled.case_params and compiled.chooser is None:
+            return []
         named = self.corrected_fact(trigger, params)
-        kinds = {p.name: p.kind for p in trigger.params}
+        kinds = compiled.kinds
         return [(str(named) if kinds[key] == "fact-value" else key, params[key])
                 for key in self.case_options(trigger, params)]
 
     def dated_facts(self, trigger: Trigger, params: Mapping[str, Any]) -> list[tuple[Param, str]]:
         """The facts of an event that cannot begin after the case was opened, with the
         values the event gives them."""
-        out = [(p, params[p.name]) for p in trigger.params
-               if p.by_opening and params.get(p.name)]
+        out = [(p, params[p.name]) for p in self.compiled(trigger).by_opening
+               if params.get(p.name)]
         named = self.corrected_fact(trigger, params)
         if named is not None:
             fact = self.fact(named)

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .errors import InvalidInput, NotFound
 
@@ -48,11 +49,18 @@ def parse_case_id(value: object, what: str = "case", option: str | None = None,
 
 def parse_date(value: object, field: str = "at") -> str:
     """A full calendar date as ISO text (``1961-11-28``); ``1961-02-30`` is refused."""
+    if type(value) is str:  # the common case, parsed once per text (a pure function)
+        return _date_text(value, field)
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value).strip()
+    return _date_text(str(value), field)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(value: str, field: str) -> str:
+    text = value.strip()
     match = _DATE.match(text)
     if not match:
         raise InvalidInput(f"{_label(field)}: {text!r} is not a date (use YYYY-MM-DD)")
@@ -140,6 +148,13 @@ _HIDDEN = {"Cc": "a control character", "Cf": "an invisible format character",
 def clean_name(value: object, field: str = "name") -> str:
     """A person's name in any script: not blank, at most MAX_NAME characters, with no
     control, format (zero-width, bidi) or separator character."""
+    if type(value) is str:  # an actor's name comes with every command: checked once
+        return _clean_name_text(value, field)
+    return _clean_name_text(clean_text(value, field, limit=MAX_NAME, blank_ok=False), field)
+
+
+@lru_cache(maxsize=4096)
+def _clean_name_text(value: str, field: str) -> str:
     text = clean_text(value, field, limit=MAX_NAME, blank_ok=False)
     for ch in text:
         hidden = _HIDDEN.get(unicodedata.category(ch))
