@@ -105,7 +105,13 @@ def parse_approx_date(value: object, field: str = "date") -> ApproxDate:
     """``1960``, ``1960-12``, ``1960-12-31`` or ``1960-12/1961-01`` (also ``... or ...``)."""
     if isinstance(value, (dt.date, int)):
         value = value.isoformat() if isinstance(value, dt.date) else str(value)
-    text = str(value).strip()
+    return _approx_text(str(value), field)
+
+
+@lru_cache(maxsize=4096)
+def _approx_text(value: str, field: str) -> ApproxDate:
+    """parse_approx_date of a text, once per text (pure; ApproxDate is frozen)."""
+    text = value.strip()
     parts = [p for p in _RANGE.split(text) if p] if text else []
     if not 1 <= len(parts) <= 2:
         raise InvalidInput(f"{_label(field)}: {text!r} is not a date or a range of two dates")
