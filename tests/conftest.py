@@ -1,10 +1,11 @@
 """Fixtures come from ``helpers.fixtures`` (a plugin); helpers are found through pytest's
 ``pythonpath`` setting in ``pyproject.toml``.
 
-The PostgreSQL tests are those with ``postgresql`` in their node id (a store parameter or
-their name). They run against the server of ``CROSSINGS_TEST_PG`` (``scripts/test`` starts a
-throwaway one) and are skipped without it; the summary says how many ran. With
-``CROSSINGS_REQUIRE_PG=1`` (CI), a skipped PostgreSQL test fails the run.
+The PostgreSQL tests are those marked ``postgresql``: by hand, or as collected, each test
+with a parameter whose value is ``"postgresql"`` (a store of the registry). They run
+against the server of ``CROSSINGS_TEST_PG`` (``scripts/test`` starts a throwaway one) and
+are skipped without it; the summary says how many ran. With ``CROSSINGS_REQUIRE_PG=1``
+(CI), a skipped PostgreSQL test fails the run.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ pytest_plugins = ["helpers.fixtures"]
 _PG: dict[str, int] = {"passed": 0, "failed": 0, "skipped": 0}
 
 
-def _is_postgresql(nodeid: str) -> bool:
-    return "postgresql" in nodeid
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgresql" in callspec.params.values():
+            item.add_marker("postgresql")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if not _is_postgresql(report.nodeid):
+    if "postgresql" not in report.keywords:
         return
     if report.when == "call" and report.outcome in ("passed", "failed"):
         _PG[report.outcome] += 1
