@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
@@ -112,6 +113,12 @@ class SQLiteConnection:
 
     def close(self) -> None:
         self.conn.close()
+
+    def discard(self) -> None:
+        self.conn.close()
+        if self.path != ":memory:":
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     # transactions ----------------------------------------------------------------------
 
