@@ -17,7 +17,7 @@ find_pg_bin() {
 }
 
 pg_unavailable() {
-  echo "PostgreSQL tests will not run: $1" >&2
+  echo "${PG_PURPOSE:-PostgreSQL tests} will not run: $1" >&2
   if [ "${CROSSINGS_REQUIRE_PG:-}" = 1 ]; then
     echo "Error: CROSSINGS_REQUIRE_PG=1 and no PostgreSQL server" >&2; exit 1
   fi
@@ -45,10 +45,11 @@ start_throwaway_postgres() {
   fi
   local port
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  # fsync off: a throwaway cluster; the crash tests kill clients, never this server.
+  # fsync off by default: a throwaway cluster; the crash tests kill clients, never this
+  # server. scripts/bench turns it on (CROSSINGS_PG_FSYNC=on): its figures are a real server's.
   if ! "${run[@]}" "'$bin/initdb' -D '$PG_TMP/data' -U postgres -A trust -E UTF8 --locale=C.UTF-8 >'$PG_TMP/initdb.log' 2>&1" ||
      ! "${run[@]}" "'$bin/pg_ctl' -D '$PG_TMP/data' -l '$PG_TMP/server.log' -w -t 60 \
-          -o \"-p $port -k '$PG_TMP' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start >/dev/null"; then
+          -o \"-p $port -k '$PG_TMP' -c listen_addresses=127.0.0.1 -c fsync=${CROSSINGS_PG_FSYNC:-off} -c max_connections=200\" start >/dev/null"; then
     pg_unavailable "the throwaway cluster did not start ($(tail -n 1 "$PG_TMP"/*.log 2>/dev/null | tr -s '\n' ' '))"
     rm -rf "$PG_TMP"; return 0
   fi
@@ -56,7 +57,7 @@ start_throwaway_postgres() {
   export CROSSINGS_TEST_PG="postgresql://postgres@127.0.0.1:$port/postgres"
   export CROSSINGS_TEST_PG_DATA="$PG_TMP/data" CROSSINGS_TEST_PG_CTL="$bin/pg_ctl"
   trap stop_throwaway_postgres EXIT
-  echo "PostgreSQL tests: a throwaway $("$bin/postgres" --version | sed 's/.*) //') cluster on port $port" >&2
+  echo "${PG_PURPOSE:-PostgreSQL tests}: a throwaway $("$bin/postgres" --version | sed 's/.*) //') cluster on port $port" >&2
 }
 
 stop_throwaway_postgres() {

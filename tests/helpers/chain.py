@@ -42,7 +42,7 @@ class PlainPostgres:
     def __init__(self, url: str) -> None:
         import psycopg
 
-        from helpers.postgres import SCHEMA
+        from store.postgres.schema import SCHEMA  # the name only: reads stay plain SQL
 
         self.conn = psycopg.connect(url, autocommit=True)
         self.conn.execute(f"SET search_path TO {SCHEMA}")
