@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -28,9 +28,55 @@ def _sqlite_tamper(store: Store, sql: str) -> None:
     store.conn.execute(sql)
 
 
-# name -> (open a store on a path, run raw SQL around the store's API)
-BACKENDS: dict[str, tuple[Factory, Callable[[Store, str], None]]] = {
-    "sqlite": (lambda path, **kw: SQLiteStore(path, CATALOGUE, **kw), _sqlite_tamper),
+def _sqlite_junk(path: str) -> str:
+    Path(path).write_bytes(b"Changbai county register, not a database\n" * 200)
+    return path
+
+
+def _postgres_open(url: str, **options: Any) -> Store:
+    from store.postgres import PostgresStore
+
+    return PostgresStore(url, CATALOGUE, **options)
+
+
+def _postgres_tamper(store: Store, sql: str) -> None:
+    """Raw SQL as the owner (the role that ran init), outside the store's transactions."""
+    from store.postgres import PostgresStore
+
+    assert isinstance(store, PostgresStore)
+    store.conn.execute(sql)
+
+
+def _postgres_junk(url: str) -> str:
+    """A database whose schema crossings holds someone else's table."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA crossings")
+        conn.execute("CREATE TABLE crossings.notes (line text)")
+    return url
+
+
+class Backend(NamedTuple):
+    open: Factory  # open a store on a target (a path, a URL)
+    tamper: Callable[[Store, str], None]  # run raw SQL around the store's API
+    junk: Callable[[str], str]  # put something that is not a crossings database there
+    damage: dict[str, tuple[str, ...]]  # named raw SQL that changes the schema behind the store's back
+
+
+BACKENDS: dict[str, Backend] = {
+    "sqlite": Backend(lambda path, **kw: SQLiteStore(path, CATALOGUE, **kw), _sqlite_tamper,
+                      _sqlite_junk, {
+                          "a dropped append-only trigger": ("DROP TRIGGER audit_no_update",),
+                          "a redefined view": ("DROP VIEW sources",
+                                               "CREATE VIEW sources AS SELECT 1 AS source"),
+                          "a planted trigger": ("CREATE TRIGGER planted AFTER INSERT ON cases "
+                                                "BEGIN SELECT 1; END",)}),
+    "postgresql": Backend(_postgres_open, _postgres_tamper, _postgres_junk, {
+        "a dropped append-only trigger": ("DROP TRIGGER audit_no_update ON audit",),
+        "a redefined view": ("DROP VIEW sources", "CREATE VIEW sources AS SELECT 1 AS source"),
+        "a planted trigger": ("CREATE TRIGGER planted AFTER INSERT ON cases "
+                              "FOR EACH ROW EXECUTE FUNCTION audit_count()",)}),
 }
 RECORDED = "2026-11-29T09:00:00.000000+00:00"
 KEY = PrivateKey.generate()  # signs the rows these tests append
@@ -70,13 +116,16 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def path(tmp_path: Path) -> str:
+def path(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Where the store lives: a file, or a fresh database on the test server."""
+    if backend == "postgresql":
+        return str(request.getfixturevalue("pg_database"))
     return str(tmp_path / "store.db")
 
 
 @pytest.fixture
 def store(backend: str, path: str) -> Iterator[Store]:
-    opened = BACKENDS[backend][0](path, create=True)
+    opened = BACKENDS[backend].open(path, create=True)
     yield opened
     opened.close()
 
@@ -121,7 +170,7 @@ def test_write_rolls_back_everything_on_an_exception(store: Store) -> None:
 
 def test_nothing_is_visible_to_another_connection_before_commit(backend: str, path: str,
                                                                 store: Store) -> None:
-    other = BACKENDS[backend][0](path)
+    other = BACKENDS[backend].open(path)
     try:
         with store.write():
             store.insert_actor(actor("Zhao", "county-officer"), RECORDED)
@@ -192,7 +241,7 @@ def test_audit_rows_cannot_be_updated_or_deleted(backend: str, store: Store, sql
         store.append([row(1), row(2)], KEY.sign)
     before = trail(store)
     with pytest.raises(Exception, match="append-only"):
-        BACKENDS[backend][1](store, sql)
+        BACKENDS[backend].tamper(store, sql)
     assert trail(store) == before
 
 
@@ -236,6 +285,7 @@ def test_a_driver_constraint_error_surfaces_as_a_workflow_error(store: Store) ->
     with pytest.raises(StoreError) as caught, store.write():
         store.insert_actor(actor("Zhao", "border-defence"), RECORDED)
     assert not isinstance(caught.value, sqlite3.Error)
+    assert type(caught.value).__module__.startswith("workflow")  # not the driver's
 
 
 def test_an_integer_beyond_64_bits_surfaces_as_invalid_input(store: Store) -> None:
@@ -244,7 +294,7 @@ def test_an_integer_beyond_64_bits_surfaces_as_invalid_input(store: Store) -> No
 
 
 def test_a_busy_database_surfaces_as_conflict(backend: str, path: str, store: Store) -> None:
-    impatient = BACKENDS[backend][0](path, busy_timeout_ms=50)
+    impatient = BACKENDS[backend].open(path, busy_timeout_ms=50)
     try:
         with store.write():
             with pytest.raises(Conflict, match="busy"), impatient.write():
@@ -254,19 +304,17 @@ def test_a_busy_database_surfaces_as_conflict(backend: str, path: str, store: St
     assert store.get_actor("Kim") is None
 
 
-def test_a_file_that_is_not_a_database_surfaces_as_store_error(backend: str,
-                                                               tmp_path: Path) -> None:
-    junk = tmp_path / "notes.db"
-    junk.write_bytes(b"Changbai county register, not a database\n" * 200)
+def test_a_file_that_is_not_a_database_surfaces_as_store_error(backend: str, path: str) -> None:
+    junk = BACKENDS[backend].junk(path)
     with pytest.raises(StoreError, match="not a crossings database"):
-        BACKENDS[backend][0](str(junk))
+        BACKENDS[backend].open(junk)
     with pytest.raises(StoreError, match="not a crossings database"):
-        BACKENDS[backend][0](str(junk), create=True)
+        BACKENDS[backend].open(junk, create=True)
 
 
 def test_a_missing_database_is_not_created_without_create(backend: str, path: str) -> None:
     with pytest.raises(NotFound):
-        BACKENDS[backend][0](path)
+        BACKENDS[backend].open(path)
     assert not Path(path).exists()
 
 
@@ -373,3 +421,94 @@ def test_a_rolled_back_write_leaves_the_name_index_as_it_was(store: Store) -> No
         raise RuntimeError("undone")
     assert _matches(store, "Pak Sun-hui") == set()
     assert store.name_index_problems() == []
+
+
+def test_a_fresh_store_has_the_schema_this_code_creates(store: Store) -> None:
+    assert store.schema_problems() == []
+
+
+@pytest.mark.parametrize("damage", sorted(BACKENDS["sqlite"].damage))
+def test_the_schema_check_names_each_changed_object(backend: str, store: Store,
+                                                    damage: str) -> None:
+    for statement in BACKENDS[backend].damage[damage]:
+        BACKENDS[backend].tamper(store, statement)
+    problems = store.schema_problems()
+    named = {"a dropped append-only trigger": "audit_no_update is missing",
+             "a redefined view": "view sources is defined otherwise",
+             "a planted trigger": "planted is not one crossings creates"}[damage]
+    assert any(named in p for p in problems), problems
+
+
+# -- PostgreSQL only: the server keeps the rules, whoever connects -------------------------
+
+def _clerk_statement(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET search_path = crossings")
+        conn.execute(sql)
+
+
+@pytest.fixture
+def pg_store(pg_database: str) -> Iterator[Store]:
+    opened = _postgres_open(pg_database, create=True)
+    with opened.write():
+        opened.insert_case(case(), RECORDED)
+        opened.append([row(1), row(2)], KEY.sign)
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE audit SET reason = 'edited' WHERE seq = 1",
+    "DELETE FROM audit WHERE seq = 2",
+    "TRUNCATE audit",
+    "CREATE TABLE notes (line text)",
+    "DROP TRIGGER audit_no_update ON audit",
+    "INSERT INTO report_months VALUES ('1961-11', 'returned', 1, 0)",
+])
+def test_a_clerk_cannot_change_the_trail_or_the_schema(pg_store: Store, pg_database: str,
+                                                        pg_clerk_url: Callable[[str], str],
+                                                        sql: str) -> None:
+    import psycopg
+
+    before = trail(pg_store)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _clerk_statement(pg_clerk_url(pg_database), sql)
+    assert trail(pg_store) == before
+    assert pg_store.schema_problems() == []
+
+
+def test_the_owner_cannot_truncate_the_trail_either(pg_store: Store) -> None:
+    before = trail(pg_store)
+    with pytest.raises(Exception, match="append-only"):
+        _postgres_tamper(pg_store, "TRUNCATE audit")
+    assert trail(pg_store) == before
+
+
+def test_a_clerk_writes_commands_and_the_counts_follow(pg_store: Store, pg_database: str,
+                                                       pg_clerk_url: Callable[[str], str]) -> None:
+    clerk = _postgres_open(pg_clerk_url(pg_database))
+    try:
+        with clerk.write():
+            clerk.update_cases([(case(state="persuading", version=2), 1)], RECORDED)
+            clerk.insert_actor(actor("Kim", "border-defence"), RECORDED)
+            clerk.put_setting("short_period_days", 40)
+            clerk.append([member_row(1, None, "refused")], KEY.sign)
+        assert clerk.count_by_clause() == clerk.recount_by_clause()
+        assert clerk.head()["seq"] == 3
+    finally:
+        clerk.close()
+
+
+def test_the_store_names_its_server_without_the_password(pg_database: str) -> None:
+    from store import open_store
+
+    url = pg_database.replace("://", "://postgres:s3cret@", 1) if "@" not in pg_database \
+        else pg_database.replace("@", ":s3cret@", 1)
+    opened = open_store(url.replace("postgresql://", "postgres://", 1), CATALOGUE, create=True)
+    try:
+        assert "s3cret" not in opened.path
+        assert opened.path.endswith(pg_database.rpartition("/")[2])
+    finally:
+        opened.close()

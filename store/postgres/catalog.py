@@ -1,0 +1,143 @@
+"""The schema check: every object of the schema described from PostgreSQL's catalogue,
+and compared with what this code creates.
+
+:func:`describe` gives each table's columns and constraints, each view's definition, each
+index, trigger (and whether it is enabled), rule, function (its definition, owner and
+grants) and each relation's owner and grants, normalised by the server itself
+(``pg_get_viewdef``, ``pg_get_indexdef``, ``pg_get_triggerdef``, ``pg_get_functiondef``,
+``format_type``). The expectation is computed, not stored: on a second connection, a
+scratch schema is made in a transaction by the very steps ``init`` runs, described in the
+same words, and rolled back (DDL is transactional), so the comparison holds on every
+server version and for every catalogue. It needs the CREATE privilege on the database
+(the owner has it); a role without it is told so, as one problem.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+
+from workflow.catalogue import Catalogue
+
+from . import schema
+from .errors import converted
+
+if TYPE_CHECKING:
+    from .store import PostgresStore
+
+Objects = dict[tuple[str, str], str]
+_scratch = itertools.count(1)
+_EXPECTED: dict[tuple[Any, ...], Objects] = {}
+
+_RELATIONS = """
+SELECT c.relname, c.relkind, pg_get_userbyid(c.relowner), coalesce(c.relacl::text, ''),
+       c.relrowsecurity, CASE WHEN c.relkind = 'v' THEN pg_get_viewdef(c.oid, true) END
+FROM pg_class AS c WHERE c.relnamespace = to_regnamespace(%(s)s) AND c.relkind <> 'i'
+"""
+_COLUMNS = """
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       coalesce(pg_get_expr(d.adbin, d.adrelid), ''), coalesce(l.collname, ''), a.attidentity,
+       a.attnum
+FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid
+LEFT JOIN pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_collation AS l ON l.oid = a.attcollation
+WHERE c.relnamespace = to_regnamespace(%(s)s) AND c.relkind IN ('r', 'p', 'f')
+  AND a.attnum > 0 AND NOT a.attisdropped
+"""
+_CONSTRAINTS = """
+SELECT c.relname || '.' || k.conname, pg_get_constraintdef(k.oid)
+FROM pg_constraint AS k JOIN pg_class AS c ON c.oid = k.conrelid
+WHERE k.connamespace = to_regnamespace(%(s)s)
+"""
+_INDEXES = """
+SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_class AS c
+WHERE c.relnamespace = to_regnamespace(%(s)s) AND c.relkind = 'i'
+"""
+_TRIGGERS = """
+SELECT c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text
+FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
+WHERE c.relnamespace = to_regnamespace(%(s)s) AND NOT t.tgisinternal
+"""
+_RULES = """
+SELECT c.relname || '.' || r.rulename, pg_get_ruledef(r.oid)
+FROM pg_rewrite AS r JOIN pg_class AS c ON c.oid = r.ev_class
+WHERE c.relnamespace = to_regnamespace(%(s)s) AND r.rulename <> '_RETURN'
+"""
+_FUNCTIONS = """
+SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+       CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) ELSE p.prokind::text END
+       || ' owner ' || pg_get_userbyid(p.proowner) || ' acl ' || coalesce(p.proacl::text, '')
+FROM pg_proc AS p WHERE p.pronamespace = to_regnamespace(%(s)s)
+"""
+_SCHEMA = """
+SELECT n.nspname, pg_get_userbyid(n.nspowner) || ' acl ' || coalesce(n.nspacl::text, '')
+FROM pg_namespace AS n WHERE n.nspname = %(s)s
+"""
+_KINDS = {"r": "table", "p": "table", "v": "view", "m": "materialized view",
+          "S": "sequence", "f": "foreign table", "c": "type"}
+
+
+def describe(conn: Any, name: str) -> Objects:
+    """Every object of schema NAME, with its normalised definition (NAME itself written
+    as ``crossings``, so that a scratch schema's description compares with the real)."""
+    conn.execute("SELECT set_config('search_path', %s, true)", (f'"{name}"',))
+    params = {"s": name}
+    out: Objects = {}
+    for rel, kind, owner, acl, rls, view in conn.execute(_RELATIONS, params).fetchall():
+        label = _KINDS.get(kind, f"relation ({kind})")
+        out[(label, rel)] = view or ""
+        out[("grants on", rel)] = f"owner {owner} acl {acl} row security {rls}"
+    for rel, col, kind, notnull, default, collation, identity, _ in conn.execute(
+            _COLUMNS, params).fetchall():
+        out[("column", f"{rel}.{col}")] = (f"{kind} not null {notnull} default {default} "
+                                           f"collate {collation} identity {identity}")
+    queries = [("constraint", _CONSTRAINTS), ("index", _INDEXES), ("trigger", _TRIGGERS),
+               ("rule", _RULES), ("function", _FUNCTIONS), ("schema", _SCHEMA)]
+    for label, query in queries:
+        for key, text in conn.execute(query, params).fetchall():
+            out[(label, key)] = text
+    if name != schema.SCHEMA:
+        out = {(kind, key.replace(name, schema.SCHEMA)): text.replace(name, schema.SCHEMA)
+               for (kind, key), text in out.items()}
+    return out
+
+
+def expected_objects(store: PostgresStore, catalogue: Catalogue) -> Objects:
+    """What a fresh init on this server, for CATALOGUE, creates: made in a scratch schema
+    on a second connection, described, rolled back. Cached for the process."""
+    clerk = store._clerk_of_schema()
+    owner, version = store._one("SELECT current_user, current_setting('server_version_num')")
+    key = (catalogue.key, clerk, owner, version)
+    if key not in _EXPECTED:
+        scratch = f"crossings_expected_{os.getpid()}_{next(_scratch)}"
+        with converted(store.path), psycopg.connect(store.target, autocommit=True) as conn:
+            conn.execute("BEGIN")
+            try:
+                schema.apply(conn, catalogue, clerk, scratch)
+                _EXPECTED[key] = describe(conn, scratch)
+            finally:
+                conn.execute("ROLLBACK")
+    return _EXPECTED[key]
+
+
+def differences(store: PostgresStore, catalogue: Catalogue) -> list[str]:
+    """The schema objects that are not what this code creates: planted, redefined or
+    dropped tables, columns, views, indexes, triggers, functions and grants, each named."""
+    try:
+        wanted = expected_objects(store, catalogue)
+    except Exception as error:  # noqa: BLE001 - any failure is one problem, named
+        return [f"the schema could not be compared with what crossings creates: {error}"]
+    with store.read(), converted(store.path):
+        found = describe(store.conn, schema.SCHEMA)
+        store.conn.execute("SELECT set_config('search_path', %s, true)", (schema.SCHEMA,))
+    out = [f"{kind} {name} is not one crossings creates (planted?)"
+           for (kind, name) in sorted(set(found) - set(wanted))]
+    out += [f"{kind} {name} is missing (dropped?)"
+            for (kind, name) in sorted(set(wanted) - set(found))]
+    out += [f"{kind} {name} is defined otherwise than crossings defines it"
+            for (kind, name) in sorted(set(found) & set(wanted))
+            if found[(kind, name)] != wanted[(kind, name)]]
+    return out
