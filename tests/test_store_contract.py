@@ -115,12 +115,17 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def path(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """Where the store lives: a file, or a fresh database on the test server."""
+def target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Where a test's store of BACKEND lives: a file, or a fresh database on the test
+    server (skipped without one)."""
     if backend == "postgresql":
         return str(request.getfixturevalue("pg_database"))
     return str(tmp_path / "store.db")
+
+
+@pytest.fixture
+def path(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    return target(backend, tmp_path, request)
 
 
 @pytest.fixture
@@ -512,3 +517,28 @@ def test_the_store_names_its_server_without_the_password(pg_database: str) -> No
         assert opened.path.endswith(pg_database.rpartition("/")[2])
     finally:
         opened.close()
+
+
+def test_an_older_postgres_schema_is_refused_then_upgraded_step_by_step(pg_database: str) -> None:
+    made = _postgres_open(pg_database, create=True)
+    with made.write():
+        made.insert_case(Case(1, "detained", 1, {"name": "Pak Sun-hui", "aliases": ["박순희"]}),
+                         RECORDED)
+    for sql in ("DROP TABLE case_names", "DELETE FROM schema_migrations WHERE version = 3"):
+        _postgres_tamper(made, sql)
+    made.close()
+    with pytest.raises(StoreError, match="older than"):
+        _postgres_open(pg_database)
+    old = _postgres_open(pg_database, upgrade=True)
+    try:
+        assert old.schema_version == 2
+        with old.write():
+            assert old.upgrade_schema() == ["003_names"]
+        assert old.schema_problems() == []
+        assert _matches(old, "박순희") >= {(1, "박순희")}
+        assert old.name_index_problems() == []
+        steps = old.conn.execute("SELECT version, name FROM schema_migrations "  # type: ignore[attr-defined]
+                                 "ORDER BY version").fetchall()
+        assert steps == [(1, "001_tables"), (2, "002_report_counts"), (3, "003_names")]
+    finally:
+        old.close()

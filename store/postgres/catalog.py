@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import itertools
 import os
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 import psycopg
 
@@ -25,8 +26,18 @@ from workflow.catalogue import Catalogue
 from . import schema
 from .errors import converted
 
-if TYPE_CHECKING:
-    from .store import PostgresStore
+
+
+class PostgresStore(Protocol):
+    """What the check needs of the store (``store.PostgresStore``)."""
+
+    path: str
+    target: str
+    conn: Any
+
+    def _clerk_of_schema(self) -> str: ...
+    def _one(self, sql: str, params: Any = None) -> Any: ...
+    def read(self) -> AbstractContextManager[Any]: ...
 
 Objects = dict[tuple[str, str], str]
 _scratch = itertools.count(1)

@@ -146,12 +146,9 @@ def statements(catalogue: Catalogue) -> list[str]:
             *index_statements(catalogue), *summary_indexes(catalogue)]
 
 
-def recreate(conn: Any, catalogue: Catalogue) -> None:
-    """Drop every view and every report index (those ``index_statements`` and
-    ``summary_indexes`` write: named cases_* or audit_* beyond the tables' own), then
-    write them again from CATALOGUE, inside the migration's transaction."""
-    from .schema import BASE_INDEXES
-
+def recreate(conn: Any, catalogue: Catalogue, kept_indexes: set[str]) -> None:
+    """Drop every view and every index not in KEPT_INDEXES (the tables' own) nor backing
+    a key, then write them again from CATALOGUE, inside the migration's transaction."""
     views = conn.execute("SELECT c.relname FROM pg_class AS c WHERE c.relkind = 'v' "
                          "AND c.relnamespace = current_schema()::regnamespace").fetchall()
     for (view,) in views:
@@ -161,7 +158,7 @@ def recreate(conn: Any, catalogue: Catalogue) -> None:
         "WHERE c.relnamespace = current_schema()::regnamespace "
         "AND NOT (i.indisprimary OR i.indisunique)").fetchall()
     for (index,) in indexes:
-        if index not in BASE_INDEXES:
+        if index not in kept_indexes:
             conn.execute(f'DROP INDEX "{index}"')
     for statement in statements(catalogue):
         conn.execute(statement)

@@ -211,10 +211,18 @@ def _script(script: str) -> Step:
 
 SCHEMA_MARK = "{schema}"  # replaced by execute(): see ``in_schema``
 
+def _names(conn: Any, catalogue: Catalogue) -> None:
+    """003: the name index, built for the cases already there (in chunks)."""
+    from .names import build
+
+    _script(NAMES)(conn, catalogue)
+    build(conn)
+
+
 STEPS: list[tuple[int, str, Step]] = [
     (1, "001_tables", _script(TABLES)),
     (2, "002_report_counts", _script(COUNTS)),
-    (3, "003_names", _script(NAMES)),
+    (3, "003_names", _names),
 ]
 assert STEPS[-1][0] == SCHEMA_VERSION
 
@@ -268,6 +276,6 @@ def apply(conn: Any, catalogue: Catalogue, clerk_role: str, schema: str = SCHEMA
         conn.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
                      (version, name))
         done.append(name)
-    derived.recreate(target, catalogue)
+    derived.recreate(target, catalogue, BASE_INDEXES)
     roles.grant(target, schema, clerk_role)
     return done

@@ -9,7 +9,6 @@ same transaction; upserts by ``ON CONFLICT``. Every ``psycopg`` error is convert
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -192,6 +191,8 @@ class PostgresStore(PostgresReports, PostgresReading, PostgresNames, PostgresCon
     def append(self, rows: list[dict[str, Any]], sign: Sign) -> list[int]:
         if not self._depth or not self.in_transaction:
             raise StoreError("append() outside a write transaction")
+        import hashlib  # only when writing (a read command never pays for its import)
+
         seq, prev, recorded = self._current_head()
         values, seqs = [], []
         for row in rows:
