@@ -502,8 +502,23 @@ def test_a_clerk_writes_commands_and_the_counts_follow(pg_store: Store, pg_datab
             clerk.append([member_row(1, None, "refused")], KEY.sign)
         assert clerk.count_by_clause() == clerk.recount_by_clause()
         assert clerk.head()["seq"] == 3
+        assert clerk.schema_problems() == []  # no scratch schema for a clerk: the snapshot
+        _postgres_tamper(pg_store, "DROP TRIGGER audit_no_delete ON audit")
+        assert clerk.schema_problems() == ["trigger audit.audit_no_delete is missing (dropped?)"]
     finally:
         clerk.close()
+
+
+def test_the_shipped_schema_snapshot_is_what_a_fresh_init_creates(pg_store: Store,
+                                                                   pg_database: str) -> None:
+    from store.postgres import catalog
+
+    version = int(pg_store._one("SELECT current_setting('server_version_num')")[0])  # type: ignore[attr-defined]
+    if not catalog.snapshot_path(version).is_file():
+        pytest.skip(f"no snapshot shipped for PostgreSQL {version // 10000} (write one: "
+                    "python -m store.postgres URL)")
+    shipped = catalog.shipped_objects(CATALOGUE, version, pg_database)
+    assert catalog.fresh_objects(pg_database, CATALOGUE, "crossings_clerk") == shipped
 
 
 def test_the_store_names_its_server_without_the_password(pg_database: str) -> None:
@@ -542,3 +557,60 @@ def test_an_older_postgres_schema_is_refused_then_upgraded_step_by_step(pg_datab
         assert steps == [(1, "001_tables"), (2, "002_report_counts"), (3, "003_names")]
     finally:
         old.close()
+
+
+# -- both stores, one casebook: every read answers alike -----------------------------------
+
+def _reads(store: Store) -> dict[str, Any]:
+    """What the commands read of a store, except what depends on the clock or the keys
+    (recorded_at, hashes, signatures)."""
+    from workflow.names import searchable
+    from workflow.policies import DEFAULT
+
+    states = DEFAULT.open_states
+    out: dict[str, Any] = {
+        f"section {s.id} {day}": store.section_rows(s, day, 30, states)
+        for s in CATALOGUE.sections for day in ("1961-11-20", "1961-12-20", "1962-06-01")}
+    out |= {f"search {q}": list(store.name_matches(*searchable(q)))
+            for q in ("Pak", "pak sun", "리", "순희", "Ri Chol", "kim yong", "o", "sun-hui")}
+    out |= {"by state": store.count_by_state(), "by month": store.count_by_month(states),
+            "by clause": store.count_by_clause(), "recount month": store.recount_by_month(states),
+            "recount clause": store.recount_by_clause(),
+            "by place": store.count_by_fact("place", states),
+            "name list": list(store.name_list_rows()), "groups": store.group_summaries(),
+            "members": store.group_members(1), "group": store.get_group(1),
+            "sources": list(store.sources()), "spans": list(store.case_spans()),
+            "cases": list(store.cases()), "completion": store.case_ids_like("1"),
+            "facts": [(c.id, c.state, c.version, c.facts, c.flagged, c.policy)
+                      for c in store.case_rows()],
+            "ids": (store.count_cases(), store.next_case_id(), store.next_group_id()),
+            "last dates": [store.last_event_date(n) for n in range(1, 12)],
+            "settings": store.stored_settings(), "names": store.name_index_problems()}
+    return out
+
+
+def _typed(value: Any) -> Any:
+    """VALUE with each scalar's type beside it (1 is not True, nor Decimal(1), nor "1");
+    a mapping's keys in order (a dict's order is not part of the contract)."""
+    if isinstance(value, dict):
+        return sorted((str(k), _typed(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [type(value).__name__, *(_typed(v) for v in value)]
+    return (type(value).__name__, value)
+
+
+def test_both_stores_answer_every_read_of_the_casebook_alike(tmp_path: Path, pg_database: str) -> None:
+    from helpers.casebook import build
+    from store import open_store
+
+    answers = []
+    for where in (build(str(tmp_path / "casebook.db")), build(pg_database)):
+        opened = open_store(where, CATALOGUE, readonly=True)
+        try:
+            answers.append({k: _typed(v) for k, v in _reads(opened).items()})
+            assert opened.schema_problems() == []
+        finally:
+            opened.close()
+    sqlite, postgres = answers
+    assert {k: v for k, v in postgres.items() if sqlite[k] != v} == {}
+    assert sqlite["name list"] and sqlite["groups"] and sqlite["section visitors 1961-12-20"]

@@ -73,6 +73,8 @@ _BY_STATE: dict[str, Callable[[str, str], Exception]] = {
         f"a number given is too large (at most {2**63 - 1})"),
     "22021": lambda where, text: InvalidInput(  # character_not_in_repertoire
         f"a text given cannot be stored ({text})"),
+    "42501": lambda where, text: StoreError(  # insufficient_privilege: the server's rules
+        f"{where}: this role may not do that ({text})"),
     "25006": lambda where, text: StoreError(  # read_only_sql_transaction
         f"{where} is opened read-only: nothing was written"),
     "53100": lambda where, text: StoreError(f"no space left on the server {where}: "
