@@ -261,6 +261,16 @@ class PostgresConnection:
         with converted(self.path):
             return self.conn.execute(sql, _checked(params))
 
+    def _copy(self, sql: str, rows: list[Any]) -> None:
+        """Rows into a table by COPY: one statement, whatever their number."""
+        if self._aborted is not None and self._depth:
+            raise batch_lost(self._aborted)
+        self._writes += 1
+        with converted(self.path):
+            with self.conn.cursor() as cursor, cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+
     def _many(self, sql: str, rows: list[Any]) -> int:
         """One statement for many rows (pipelined by the driver); the rows it touched."""
         if self._aborted is not None and self._depth:

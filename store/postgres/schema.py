@@ -112,7 +112,9 @@ CREATE FUNCTION day_text(day integer) RETURNS text LANGUAGE sql IMMUTABLE PARALL
 """
 
 # Counts over the whole trail, kept at write time by a trigger on audit in the writer's
-# own transaction (SQLite's audit_count_* triggers). The function runs as its owner
+# own transaction (SQLite's audit_count_* triggers): once a statement, over its rows
+# (a transition table), so a group's thousands of rows, appended by one COPY, are counted
+# by three set-based upserts rather than row by row. The function runs as its owner
 # (SECURITY DEFINER, with a fixed search_path so no clerk's objects can stand in for
 # ours): clerks need no write grant on the count tables. ``verify`` recounts them.
 COUNTS = """
@@ -137,38 +139,39 @@ CREATE TABLE report_clause_cases (
 CREATE FUNCTION audit_count() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = {schema}, pg_temp
     AS $$
-DECLARE
-    v_entered boolean := NEW.outcome = 'applied' AND NEW.to_state IS NOT NULL
-                         AND NEW.from_state IS DISTINCT FROM NEW.to_state;
-    v_clause text;
 BEGIN
-    IF NEW.at IS NOT NULL THEN
-        INSERT INTO report_months AS r (month, state, entered, refused)
-        VALUES (substr(NEW.at, 1, 7), CASE WHEN v_entered THEN NEW.to_state ELSE '' END,
-                v_entered::integer, (NEW.outcome = 'refused')::integer)
-        ON CONFLICT (month, state) DO UPDATE
-        SET entered = r.entered + excluded.entered, refused = r.refused + excluded.refused;
-    END IF;
-    FOR v_clause IN SELECT jsonb_array_elements_text(NEW.clauses::jsonb) LOOP
-        INSERT INTO report_clauses AS r (clause, applied, refused, cases)
-        VALUES (v_clause, (NEW.outcome = 'applied')::integer,
-                (NEW.outcome = 'refused')::integer, 0)
-        ON CONFLICT (clause) DO UPDATE
-        SET applied = r.applied + excluded.applied, refused = r.refused + excluded.refused;
-    END LOOP;
-    IF NEW.case_id IS NOT NULL THEN
-        FOR v_clause IN SELECT DISTINCT jsonb_array_elements_text(NEW.clauses::jsonb) LOOP
-            INSERT INTO report_clause_cases (case_id, clause) VALUES (NEW.case_id, v_clause)
-            ON CONFLICT DO NOTHING;
-            IF FOUND THEN
-                UPDATE report_clauses SET cases = cases + 1 WHERE clause = v_clause;
-            END IF;
-        END LOOP;
-    END IF;
+    INSERT INTO report_months AS r (month, state, entered, refused)
+    SELECT substr(n.at, 1, 7), CASE WHEN n.entered THEN n.to_state ELSE '' END,
+           count(*) FILTER (WHERE n.entered), count(*) FILTER (WHERE n.outcome = 'refused')
+    FROM (SELECT at, to_state, outcome, outcome = 'applied' AND to_state IS NOT NULL
+                 AND from_state IS DISTINCT FROM to_state AS entered
+          FROM new_rows WHERE at IS NOT NULL) AS n
+    GROUP BY 1, 2
+    ON CONFLICT (month, state) DO UPDATE
+    SET entered = r.entered + excluded.entered, refused = r.refused + excluded.refused;
+    WITH added AS (
+        INSERT INTO report_clause_cases (case_id, clause)
+        SELECT DISTINCT n.case_id, c.clause FROM new_rows AS n
+        CROSS JOIN LATERAL jsonb_array_elements_text(n.clauses::jsonb) AS c(clause)
+        WHERE n.case_id IS NOT NULL
+        ON CONFLICT DO NOTHING RETURNING clause),
+    cases AS (SELECT clause, count(*) AS cases FROM added GROUP BY clause),
+    events AS (
+        SELECT c.clause, count(*) FILTER (WHERE n.outcome = 'applied') AS applied,
+               count(*) FILTER (WHERE n.outcome = 'refused') AS refused
+        FROM new_rows AS n
+        CROSS JOIN LATERAL jsonb_array_elements_text(n.clauses::jsonb) AS c(clause)
+        GROUP BY c.clause)
+    INSERT INTO report_clauses AS r (clause, applied, refused, cases)
+    SELECT e.clause, e.applied, e.refused, coalesce(k.cases, 0)
+    FROM events AS e LEFT JOIN cases AS k ON k.clause = e.clause
+    ON CONFLICT (clause) DO UPDATE
+    SET applied = r.applied + excluded.applied, refused = r.refused + excluded.refused,
+        cases = r.cases + excluded.cases;
     RETURN NULL;
 END$$;
-CREATE TRIGGER audit_count AFTER INSERT ON audit
-    FOR EACH ROW EXECUTE FUNCTION audit_count();
+CREATE TRIGGER audit_count AFTER INSERT ON audit REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_count();
 """
 
 NAMES = """

@@ -29,7 +29,7 @@ from .reports import PostgresReports
 _AUDIT_COLUMNS = (*FIELDS, "hash", "signature")
 _AUDIT = ", ".join(_AUDIT_COLUMNS)
 Sign = Callable[[bytes], str]
-_INSERT_AUDIT = f"INSERT INTO audit ({_AUDIT}) VALUES ({', '.join('%s' for _ in _AUDIT_COLUMNS)})"
+_COPY_AUDIT = f"COPY audit ({_AUDIT}) FROM STDIN"
 _CASE_COLUMNS = "id, state, version, facts, flagged, policy"
 
 
@@ -111,19 +111,23 @@ class PostgresStore(PostgresReports, PostgresReading, PostgresNames, PostgresCon
         self.index_new([case])
 
     def update_cases(self, cases: list[tuple[Case, int]], recorded_at: str) -> None:
-        """One executemany for the lot; the rows it matched summed, so any shortfall is a
-        stale version (every writer holds the writers' lock: no one else's update can
-        come between the read and this one but a clerk's that committed before it)."""
+        """One statement for the lot (the new values as arrays, unnested): the rows it
+        matched counted, so any shortfall is a stale version (every writer holds the
+        writers' lock: no one else's update comes between this command's read and it)."""
         if self._aborted is not None and self._depth:
             raise batch_lost(self._aborted)
-        values = [(case.state, case.version, case.name, case.native_name, dumps(case.facts),
-                   bool(case.flagged), recorded_at, case.policy, case.id, expected)
-                  for case, expected in cases]
-        matched = self._many(
-            "UPDATE cases SET state = %s, version = %s, name = %s, native_name = %s, "
-            "facts = %s, flagged = %s, updated_at = %s, policy = %s "
-            "WHERE id = %s AND version = %s", values)
-        if matched != len(values):
+        columns = list(zip(*[(case.id, expected, case.state, case.version, case.name,
+                              case.native_name, dumps(case.facts), bool(case.flagged),
+                              case.policy) for case, expected in cases]))
+        matched = self._run(
+            "UPDATE cases AS c SET state = v.state, version = v.version, name = v.name, "
+            "native_name = v.native_name, facts = v.facts, flagged = v.flagged, "
+            "updated_at = %s, policy = v.policy FROM unnest(%s::bigint[], %s::bigint[], "
+            "%s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::boolean[], "
+            "%s::text[]) AS v(id, expected, state, version, name, native_name, facts, "
+            "flagged, policy) WHERE c.id = v.id AND c.version = v.expected",
+            (recorded_at, *map(list, columns))).rowcount
+        if matched != len(cases):
             case, expected = self._stale(cases)
             raise Conflict(
                 f"case {case.id} changed since it was read (expected version {expected}); "
@@ -204,7 +208,7 @@ class PostgresStore(PostgresReports, PostgresReading, PostgresNames, PostgresCon
             values.append([full.get(c) for c in _AUDIT_COLUMNS])
             seqs.append(seq)
             recorded = max(recorded, str(full["recorded_at"]))
-        self._many(_INSERT_AUDIT, values)
+        self._copy(_COPY_AUDIT, values)  # one statement: the count trigger runs once
         self._head = (seq, prev, recorded)
         return seqs
 

@@ -73,4 +73,4 @@ def run(db_path: str) -> Cli:
 from .casework import driver, fresh_template  # noqa: E402,F401
 
 # A PostgreSQL database per test, on the server of CROSSINGS_TEST_PG (skipped without).
-from .postgres import pg_admin_url, pg_clerk_url, pg_database  # noqa: E402,F401
+from .postgres import pg_admin_url, pg_clerk_url, pg_database, pg_worker_database  # noqa: E402,F401

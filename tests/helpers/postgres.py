@@ -8,8 +8,12 @@ asks for these fixtures is skipped, with :data:`NO_SERVER` as the reason.
 Fixtures (registered by ``helpers.fixtures``):
 
 * ``pg_admin_url``: the admin URL (session; skips without a server);
-* ``pg_database``: the URL of a fresh, empty database of its own (per test), as the admin
-  role (the owner of what ``init`` creates); dropped after the test;
+* ``pg_worker_database``: this test process's database (session), see below;
+* ``pg_database``: the URL of an empty database (per test: no schema but ``public``), as
+  the admin role (the owner of what ``init`` creates). Creating a database costs the
+  server about a second, so each test process makes one (``pg_worker_database``) and
+  every test gets it back emptied: its schemas dropped (or, if a test left a lock
+  behind, the database made anew); it is dropped when the session ends;
 * ``pg_clerk_url``: a function ``url -> url`` giving the same database as the login role
   ``crossings_test_clerk``, a member of the clerk role ``crossings_clerk`` (session role).
 """
@@ -77,13 +81,36 @@ def pg_admin_url() -> str:
     return url
 
 
-@pytest.fixture
-def pg_database(pg_admin_url: str) -> Iterator[str]:
-    url = create_database(pg_admin_url)
+def empty(url: str) -> None:
+    """Drop every schema of the database but the system's and ``public``."""
+    with _admin(url) as conn:
+        conn.execute("SET lock_timeout = '5s'")
+        for (name,) in conn.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
+                "AND nspname NOT IN ('public', 'information_schema')").fetchall():
+            conn.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def pg_worker_database(pg_admin_url: str) -> Iterator[list[str]]:
+    """This test process's database (a list holding its URL: it may be made anew)."""
+    made = [create_database(pg_admin_url)]
     try:
-        yield url
+        yield made
     finally:
-        drop_database(pg_admin_url, url)
+        drop_database(pg_admin_url, made[0])
+
+
+@pytest.fixture
+def pg_database(pg_admin_url: str, pg_worker_database: list[str]) -> str:
+    import psycopg
+
+    try:
+        empty(pg_worker_database[0])
+    except psycopg.Error:  # a lock left behind: start afresh
+        drop_database(pg_admin_url, pg_worker_database[0])
+        pg_worker_database[0] = create_database(pg_admin_url)
+    return pg_worker_database[0]
 
 
 @pytest.fixture(scope="session")
