@@ -614,3 +614,24 @@ def test_both_stores_answer_every_read_of_the_casebook_alike(tmp_path: Path, pg_
     sqlite, postgres = answers
     assert {k: v for k, v in postgres.items() if sqlite[k] != v} == {}
     assert sqlite["name list"] and sqlite["groups"] and sqlite["section visitors 1961-12-20"]
+
+
+def test_a_lost_connection_is_a_one_line_store_error_naming_the_server(pg_store: Store,
+                                                                       pg_admin_url: str,
+                                                                       pg_database: str) -> None:
+    import psycopg
+
+    before = trail(pg_store)
+    with pytest.raises(StoreError) as caught, pg_store.write():
+        pg_store.put_setting("short_period_days", 99)
+        with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)",
+                          (pg_store.conn.info.backend_pid,))  # type: ignore[attr-defined]
+        pg_store.append([row(3)], KEY.sign)
+    for message in (str(caught.value), str(pytest.raises(StoreError, pg_store.count_cases).value)):
+        assert "\n" not in message and pg_store.path in message, message
+    again = _postgres_open(pg_database)
+    try:
+        assert trail(again) == before and "short_period_days" not in again.stored_settings()
+    finally:
+        again.close()
