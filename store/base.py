@@ -30,7 +30,8 @@ from workflow.queries import Section
 
 
 class Store(ABC):
-    path: str
+    path: str  # what a message names: a file's path, a server's URL without its password
+    target: str  # what opens this store again (another process): the path, the whole URL
     catalogue: Catalogue
     schema_version: int  # the file's schema as opened
 

@@ -38,7 +38,7 @@ class SQLiteConnection:
     def __init__(self, path: str, catalogue: Catalogue, *, create: bool = False,
                  readonly: bool = False, synchronous: str = "FULL",
                  busy_timeout_ms: int = BUSY_TIMEOUT_MS, upgrade: bool = False) -> None:
-        self.path = str(path)
+        self.path = self.target = str(path)
         self.catalogue = catalogue
         self.readonly = readonly and not create
         self.upgrading = upgrade and not create and not readonly

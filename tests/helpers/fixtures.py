@@ -71,3 +71,6 @@ def run(db_path: str) -> Cli:
 
 # The core battery's fixtures: `driver` (CLI or API on a fresh database), its template.
 from .casework import driver, fresh_template  # noqa: E402,F401
+
+# A PostgreSQL database per test, on the server of CROSSINGS_TEST_PG (skipped without).
+from .postgres import pg_admin_url, pg_clerk_url, pg_database, pg_worker_database  # noqa: E402,F401
