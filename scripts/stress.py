@@ -107,9 +107,10 @@ def properties(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
 def postgresql(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
     """The battery of issue 13 on a real server, each run in a database of its own, the
     clerks connected as a login role of the clerk role."""
-    from helpers import server
+    from helpers import postgres, server
 
-    if server.admin_url() is None:
+    admin = postgres.server_url()
+    if admin is None:
         _say("  skipped: no PostgreSQL server (install PostgreSQL's binaries, or set "
              "CROSSINGS_TEST_PG)")
         return [{"ok": False, "skipped": "no server"}]
@@ -117,25 +118,28 @@ def postgresql(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
     runs: list[tuple[str, str, int, Any]] = [
         ("api", "persuade", args.attempts, None), ("cli", "persuade", args.attempts, None),
         ("cli", "cycle", args.attempts, None), ("cli", "hand-over", args.attempts, None)]
-    if server.restartable() is None:
-        runs.append(("cli", "persuade-retried", args.attempts, lambda: server.restart(2.0)))
+    restart = server.restartable() is None
+    if restart:
+        runs.append(("cli", "persuade-retried", args.attempts, None))
     for mode, scenario, count, during in runs:
-        url = server.new_database("stress")
+        url = postgres.create_database(admin)
+        if restart and scenario == "persuade-retried":  # once the clerks are well under way
+            during = (lambda at: lambda: server.restart_when(at, args.attempts))(url)
         try:
             clerks.prepare(url, scenario, count)
             figures = clerks.run(url, mode, scenario, count, prepared=True,
-                                 race_db=server.clerk_url(url), during=during)
+                                 race_db=postgres.clerk_login(admin)(url), during=during)
         finally:
-            server.drop_database(url)
+            postgres.drop_database(admin, url)
         figures["ok"] = _clean_race(figures) and not figures.get("server_error_faults")
         out.append(figures)
         _say(_line(f"pg {mode:4} {scenario:16}", figures,
                    (*CLERK_FIGURES, "server_errors", "retried_attempts")))
-    url = server.new_database("stress")
+    url = postgres.create_database(admin)
     try:
         figures = crashes.run(url, args.pg_kills)
     finally:
-        server.drop_database(url)
+        postgres.drop_database(admin, url)
     figures["ok"] = figures["kills"] == args.pg_kills and not figures["first_problems"]
     out.append(figures)
     _say(_line("pg kills", figures, ("kills", "killed_mid_command", "audit_rows",

@@ -9,11 +9,10 @@ afterwards read the database with plain psycopg (``helpers.chain``) and run ``ve
 from __future__ import annotations
 
 import os
-from typing import Iterator
-
 import pytest
 
 from helpers import clerks, crashes, server
+from helpers.postgres import clerk_login
 from test_concurrency import assert_every_attempt_clean
 
 pytestmark = pytest.mark.postgresql
@@ -22,20 +21,15 @@ KILLS = int(os.environ.get("CROSSINGS_PG_KILLS", "15"))
 
 
 @pytest.fixture
-def pg() -> Iterator[str]:
-    if server.admin_url() is None:
-        pytest.skip("no PostgreSQL server (set CROSSINGS_TEST_PG; scripts/test starts one "
-                    "when PostgreSQL's binaries are installed)")
-    url = server.new_database()
-    yield url
-    server.drop_database(url)
+def pg(pg_database: str) -> str:
+    return pg_database
 
 
 def _race(url: str, mode: str, scenario: str, count: int, **extra: object) -> dict:
-    """Prepare as the owner, race as clerks (the clerk role exists once init has run)."""
+    """Prepare as the owner, race as a clerk's login role."""
     clerks.prepare(url, scenario, count)
     return clerks.run(url, mode, scenario, count, prepared=True,
-                      race_db=server.clerk_url(url), **extra)
+                      race_db=clerk_login(url)(url), **extra)
 
 
 @pytest.mark.parametrize("mode", ["api", "cli"])
@@ -70,7 +64,7 @@ def test_a_server_restart_mid_run_costs_one_line_errors_and_loses_nothing(pg: st
     why = server.restartable()
     if why:
         pytest.skip(why)
-    figures = _race(pg, "cli", "persuade-retried", ATTEMPTS, during=lambda: server.restart(0.5))
+    figures = _race(pg, "cli", "persuade-retried", ATTEMPTS, during=lambda: server.restart_when(pg, ATTEMPTS))
     assert_every_attempt_clean(figures)
     assert figures["server_errors"] > 0, "the restart never met a command"
     assert figures["server_error_faults"] == [], figures["server_error_faults"]
@@ -81,7 +75,7 @@ def test_the_clerk_role_cannot_change_or_remove_audit_rows(pg: str) -> None:
     import psycopg
 
     clerks.prepare(pg, "persuade", 1)
-    with psycopg.connect(server.clerk_url(pg), autocommit=True) as conn:
+    with psycopg.connect(clerk_login(pg)(pg), autocommit=True) as conn:
         conn.execute("SET search_path TO crossings")
         assert conn.execute("SELECT count(*) FROM audit").fetchone()[0] > 0
         for statement in ("UPDATE audit SET actor = 'Mallory' WHERE seq = 2",

@@ -135,6 +135,14 @@ class PostgresConnection:
     def close(self) -> None:
         self.conn.close()
 
+    def discard(self) -> None:
+        """Drop the schema this store created (a failed init or copy), then close."""
+        with converted(self.path):
+            if self.in_transaction:
+                self.conn.execute("ROLLBACK")
+            self.conn.execute(f'DROP SCHEMA IF EXISTS "{schema.SCHEMA}" CASCADE')
+        self.conn.close()
+
     @property
     def in_transaction(self) -> bool:
         return self.conn.info.transaction_status != _IDLE

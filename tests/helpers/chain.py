@@ -54,6 +54,16 @@ class PlainPostgres:
             sql = "BEGIN ISOLATION LEVEL REPEATABLE READ"  # one snapshot, as SQLite's
         return self.conn.execute(sql.replace("?", "%s"), params)
 
+    def dump(self) -> str:
+        tables = [t for (t,) in self.conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+            "current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name")]
+        lines = []
+        for table in tables:
+            lines += [f"{table}: {row!r}" for row in
+                      self.conn.execute(f'SELECT * FROM "{table}" ORDER BY 1')]
+        return "\n".join(lines)
+
     def close(self) -> None:
         self.conn.close()
 
@@ -173,7 +183,10 @@ def database_problems(path: str | Path) -> list[str]:
 
 
 def dump(path: str | Path) -> str:
-    """The whole database as SQL text, to compare before and after a failed command."""
+    """The whole database as text, to compare before and after a failed command: SQLite's
+    SQL dump of a file; every row of every table of crossings' schema on PostgreSQL."""
     with closing(connect(path)) as conn:
+        if isinstance(conn, PlainPostgres):
+            return conn.dump()
         return "\n".join(conn.iterdump())
 

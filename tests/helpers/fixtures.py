@@ -58,10 +58,12 @@ class Cli:
         return self.runner.invoke(cli, list(args), env=environ, catch_exceptions=False)
 
 
-@pytest.fixture
-def run(db_path: str) -> Cli:
-    """The CLI on a fresh database with one actor of every role registered."""
-    runner = Cli(db_path)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def run(request: pytest.FixtureRequest, db_path: str) -> Cli:
+    """The CLI on a fresh database with one actor of every role registered: an SQLite
+    file, or a database on the PostgreSQL server of CROSSINGS_TEST_PG."""
+    where = request.getfixturevalue("pg_database") if request.param == "postgresql" else db_path
+    runner = Cli(where)
     assert runner("init", "--admin", ADMIN).exit_code == 0
     for name, role in ACTORS.items():
         result = runner("actor", "add", name, "--role", role, "--as", ADMIN)

@@ -113,12 +113,12 @@ def pg_database(pg_admin_url: str, pg_worker_database: list[str]) -> str:
     return pg_worker_database[0]
 
 
-@pytest.fixture(scope="session")
-def pg_clerk_url(pg_admin_url: str) -> Callable[[str], str]:
-    """The clerk login role, made once for the cluster (roles are not per database)."""
+def clerk_login(admin_url: str) -> Callable[[str], str]:
+    """Make the clerk login role (once for the cluster: roles are not per database); a
+    function giving a database's URL as that clerk."""
     import psycopg
 
-    with _admin(pg_admin_url) as conn:
+    with _admin(admin_url) as conn:
         for role, login in ((CLERK_ROLE, "NOLOGIN"), (CLERK_LOGIN, "LOGIN")):
             try:
                 conn.execute(f'CREATE ROLE "{role}" {login}')
@@ -126,3 +126,8 @@ def pg_clerk_url(pg_admin_url: str) -> Callable[[str], str]:
                 pass
         conn.execute(f'GRANT "{CLERK_ROLE}" TO "{CLERK_LOGIN}"')
     return lambda url: with_user(url, CLERK_LOGIN)
+
+
+@pytest.fixture(scope="session")
+def pg_clerk_url(pg_admin_url: str) -> Callable[[str], str]:
+    return clerk_login(pg_admin_url)

@@ -36,57 +36,16 @@ def restart(after: float = 0.0) -> float:
     return time.perf_counter() - start
 
 
-def admin_url() -> str | None:
-    """The server the PostgreSQL tests use: an admin URL (``scripts/test`` sets it)."""
-    return os.environ.get("CROSSINGS_TEST_PG") or None
-
-
-def _with_user_and_db(url: str, user: str | None, database: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    if user is None and "@" in parts.netloc:
-        user = parts.netloc.rsplit("@", 1)[0]
-    return urlunsplit((parts.scheme, f"{user}@{netloc}" if user else netloc, f"/{database}",
-                       parts.query, ""))
-
-
-def new_database(prefix: str = "reliability") -> str:
-    """A new, empty database on the test server; its URL as the admin (the owner)."""
-    import uuid
-
+def restart_when(url: str, rows: int, timeout: float = 60.0) -> float:
+    """Restart the server once the trail at URL has grown by ROWS rows (the clerks are
+    mid-run, whatever the machine's speed); returns how long the restart took."""
     import psycopg
 
-    admin = admin_url()
-    assert admin, "no PostgreSQL server (CROSSINGS_TEST_PG)"
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return _with_user_and_db(admin, None, name)
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-    from urllib.parse import urlsplit
-
-    admin = admin_url()
-    assert admin
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def clerk_url(url: str, login: str = "clerk_zhao") -> str:
-    """URL of URL's database as LOGIN, a login role in the clerk role ``crossings init``
-    granted (created here if missing): how a clerk connects in an office."""
-    import psycopg
-    from psycopg import sql
-
-    from store.postgres.roles import DEFAULT_CLERK
+    from store.postgres.schema import SCHEMA
 
     with psycopg.connect(url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone():
-            conn.execute(sql.SQL("CREATE ROLE {} LOGIN IN ROLE {}").format(
-                sql.Identifier(login), sql.Identifier(DEFAULT_CLERK)))
-    return _with_user_and_db(url, login, url.rsplit("/", 1)[1].split("?")[0])
+        count = f"SELECT count(*) FROM {SCHEMA}.audit"
+        start, deadline = conn.execute(count).fetchone()[0], time.monotonic() + timeout
+        while conn.execute(count).fetchone()[0] < start + rows and time.monotonic() < deadline:
+            time.sleep(0.01)
+    return restart()
