@@ -17,6 +17,7 @@ each other.
 from __future__ import annotations
 
 import itertools
+import logging
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
@@ -28,6 +29,11 @@ from workflow.catalogue import Catalogue
 
 from . import roles, schema
 from .errors import RETRIED, converted, display
+
+# psycopg logs a second error met while it closes a failed pipeline ("error ignored
+# terminating ...") as a warning; with no handler configured, Python's last-resort handler
+# would print it on stderr beside the one-line error the first one became.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 BUSY_TIMEOUT_MS = 10_000
 WRITE_LOCK = 0x63726F7373696E67  # "crossing": the one advisory lock of a trail's writers
