@@ -3,6 +3,7 @@
     scripts/stress                      # everything: 4 x 500, 1,000 kills, 10,000 examples
     scripts/stress --only crashes --kills 100
     scripts/stress --attempts 100 --kills 50 --examples 200 --json
+    scripts/stress --only postgresql     # on the throwaway server scripts/stress starts
 
 Exits 1 if any figure shows a fault (a lost update, a "database is locked", a damaged
 file after a kill, a disagreement with the reference model, a fault that wrote).
@@ -21,7 +22,7 @@ from typing import Any, Callable
 
 from helpers import clerks, crashes  # tests/helpers, on PYTHONPATH (scripts/stress sets it)
 
-SECTIONS = ("concurrency", "crashes", "faults", "properties")
+SECTIONS = ("concurrency", "crashes", "faults", "properties", "postgresql")
 
 
 def concurrency(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
@@ -103,8 +104,52 @@ def properties(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
     return [figures]
 
 
+def postgresql(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
+    """The battery of issue 13 on a real server, each run in a database of its own, the
+    clerks connected as a login role of the clerk role."""
+    from helpers import postgres, server
+
+    admin = postgres.server_url()
+    if admin is None:
+        _say("  skipped: no PostgreSQL server (install PostgreSQL's binaries, or set "
+             "CROSSINGS_TEST_PG)")
+        return [{"ok": False, "skipped": "no server"}]
+    out = []
+    runs: list[tuple[str, str, int, Any]] = [
+        ("api", "persuade", args.attempts, None), ("cli", "persuade", args.attempts, None),
+        ("cli", "cycle", args.attempts, None), ("cli", "hand-over", args.attempts, None)]
+    restart = server.restartable() is None
+    if restart:
+        runs.append(("cli", "persuade-retried", args.attempts, None))
+    for mode, scenario, count, during in runs:
+        url = postgres.create_database(admin)
+        if restart and scenario == "persuade-retried":  # once the clerks are well under way
+            during = (lambda at: lambda: server.restart_when(at, args.attempts))(url)
+        try:
+            clerks.prepare(url, scenario, count)
+            figures = clerks.run(url, mode, scenario, count, prepared=True,
+                                 race_db=postgres.clerk_login(admin)(url), during=during)
+        finally:
+            postgres.drop_database(admin, url)
+        figures["ok"] = _clean_race(figures) and not figures.get("server_error_faults")
+        out.append(figures)
+        _say(_line(f"pg {mode:4} {scenario:16}", figures,
+                   (*CLERK_FIGURES, "server_errors", "retried_attempts")))
+    url = postgres.create_database(admin)
+    try:
+        figures = crashes.run(url, args.pg_kills)
+    finally:
+        postgres.drop_database(admin, url)
+    figures["ok"] = figures["kills"] == args.pg_kills and not figures["first_problems"]
+    out.append(figures)
+    _say(_line("pg kills", figures, ("kills", "killed_mid_command", "audit_rows",
+                                     "chain_failures", "replay_failures", "seconds")))
+    return out
+
+
 RUNNERS: dict[str, Callable[[argparse.Namespace, Path], list[dict[str, Any]]]] = {
     "concurrency": concurrency, "crashes": crash, "faults": faults, "properties": properties,
+    "postgresql": postgresql,
 }
 
 
@@ -125,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="per clerk, a real crossings process per attempt")
     parser.add_argument("--kills", type=int, default=1000)
     parser.add_argument("--examples", type=int, default=10_000)
+    parser.add_argument("--pg-kills", type=int, default=200,
+                        help="SIGKILLs of a clerk on the PostgreSQL server")
     parser.add_argument("--only", action="append", choices=SECTIONS)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)

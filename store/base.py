@@ -30,12 +30,18 @@ from workflow.queries import Section
 
 
 class Store(ABC):
-    path: str
+    path: str  # what a message names: a file's path, a server's URL without its password
+    target: str  # what opens this store again (another process): the path, the whole URL
     catalogue: Catalogue
     schema_version: int  # the file's schema as opened
 
     @abstractmethod
     def close(self) -> None: ...
+
+    @abstractmethod
+    def discard(self) -> None:
+        """Close the store and remove the database that ``create=True`` made: a failed
+        ``init`` or ``copy`` leaves nothing behind. Only for a store this process created."""
 
     @abstractmethod
     def write(self) -> AbstractContextManager["Store"]:
@@ -123,6 +129,13 @@ class Store(ABC):
     def append(self, rows: list[dict[str, Any]], sign: Callable[[bytes], str]) -> list[int]:
         """Append rows to the chained trail, each signed by ``sign`` over its canonical
         bytes (its prev hash included); returns their sequence numbers."""
+
+    @abstractmethod
+    def load_trail(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Inside write(), on a store whose trail is empty: add audit rows read from
+        another store exactly as they are (seq, prev_hash, hash and signature kept), each
+        checked by :func:`workflow.audit.linked` to follow the one before and to hash to
+        its own hash; returns how many (``crossings copy``)."""
 
     @abstractmethod
     def audit(self, **filters: Any) -> Iterator[dict[str, Any]]:

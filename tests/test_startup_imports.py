@@ -14,9 +14,9 @@ import pytest
 # library (only when creating or migrating), hashing (only when writing), and the heavy
 # optional dependencies of other commands (replay files, diagrams, browsing).
 NOT_FOR_READS = {"transitions", "sqlite_utils", "hashlib", "yaml", "datasette", "jinja2",
-                 "graphviz", "importlib.metadata", "pkg_resources", "csv"}
+                 "graphviz", "importlib.metadata", "pkg_resources", "csv", "psycopg"}
 NOT_FOR_TRIGGERS = {"sqlite_utils", "yaml", "datasette", "jinja2", "graphviz",
-                    "importlib.metadata", "pkg_resources"}
+                    "importlib.metadata", "pkg_resources", "psycopg"}  # psycopg: servers only
 
 PROBE = """
 import sys

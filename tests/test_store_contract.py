@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -28,9 +28,55 @@ def _sqlite_tamper(store: Store, sql: str) -> None:
     store.conn.execute(sql)
 
 
-# name -> (open a store on a path, run raw SQL around the store's API)
-BACKENDS: dict[str, tuple[Factory, Callable[[Store, str], None]]] = {
-    "sqlite": (lambda path, **kw: SQLiteStore(path, CATALOGUE, **kw), _sqlite_tamper),
+def _sqlite_junk(path: str) -> str:
+    Path(path).write_bytes(b"Changbai county register, not a database\n" * 200)
+    return path
+
+
+def _postgres_open(url: str, **options: Any) -> Store:
+    from store.postgres import PostgresStore
+
+    return PostgresStore(url, CATALOGUE, **options)
+
+
+def _postgres_tamper(store: Store, sql: str) -> None:
+    """Raw SQL as the owner (the role that ran init), outside the store's transactions."""
+    from store.postgres import PostgresStore
+
+    assert isinstance(store, PostgresStore)
+    store.conn.execute(sql)
+
+
+def _postgres_junk(url: str) -> str:
+    """A database whose schema crossings holds someone else's table."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA crossings")
+        conn.execute("CREATE TABLE crossings.notes (line text)")
+    return url
+
+
+class Backend(NamedTuple):
+    open: Factory  # open a store on a target (a path, a URL)
+    tamper: Callable[[Store, str], None]  # run raw SQL around the store's API
+    junk: Callable[[str], str]  # put something that is not a crossings database there
+    damage: dict[str, tuple[str, ...]]  # named raw SQL that changes the schema behind the store's back
+
+
+BACKENDS: dict[str, Backend] = {
+    "sqlite": Backend(lambda path, **kw: SQLiteStore(path, CATALOGUE, **kw), _sqlite_tamper,
+                      _sqlite_junk, {
+                          "a dropped append-only trigger": ("DROP TRIGGER audit_no_update",),
+                          "a redefined view": ("DROP VIEW sources",
+                                               "CREATE VIEW sources AS SELECT 1 AS source"),
+                          "a planted trigger": ("CREATE TRIGGER planted AFTER INSERT ON cases "
+                                                "BEGIN SELECT 1; END",)}),
+    "postgresql": Backend(_postgres_open, _postgres_tamper, _postgres_junk, {
+        "a dropped append-only trigger": ("DROP TRIGGER audit_no_update ON audit",),
+        "a redefined view": ("DROP VIEW sources", "CREATE VIEW sources AS SELECT 1 AS source"),
+        "a planted trigger": ("CREATE TRIGGER planted AFTER INSERT ON cases "
+                              "FOR EACH ROW EXECUTE FUNCTION audit_count()",)}),
 }
 RECORDED = "2026-11-29T09:00:00.000000+00:00"
 KEY = PrivateKey.generate()  # signs the rows these tests append
@@ -69,14 +115,22 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def path(tmp_path: Path) -> str:
+def target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Where a test's store of BACKEND lives: a file, or a fresh database on the test
+    server (skipped without one)."""
+    if backend == "postgresql":
+        return str(request.getfixturevalue("pg_database"))
     return str(tmp_path / "store.db")
 
 
 @pytest.fixture
+def path(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    return target(backend, tmp_path, request)
+
+
+@pytest.fixture
 def store(backend: str, path: str) -> Iterator[Store]:
-    opened = BACKENDS[backend][0](path, create=True)
+    opened = BACKENDS[backend].open(path, create=True)
     yield opened
     opened.close()
 
@@ -121,7 +175,7 @@ def test_write_rolls_back_everything_on_an_exception(store: Store) -> None:
 
 def test_nothing_is_visible_to_another_connection_before_commit(backend: str, path: str,
                                                                 store: Store) -> None:
-    other = BACKENDS[backend][0](path)
+    other = BACKENDS[backend].open(path)
     try:
         with store.write():
             store.insert_actor(actor("Zhao", "county-officer"), RECORDED)
@@ -192,7 +246,7 @@ def test_audit_rows_cannot_be_updated_or_deleted(backend: str, store: Store, sql
         store.append([row(1), row(2)], KEY.sign)
     before = trail(store)
     with pytest.raises(Exception, match="append-only"):
-        BACKENDS[backend][1](store, sql)
+        BACKENDS[backend].tamper(store, sql)
     assert trail(store) == before
 
 
@@ -236,6 +290,7 @@ def test_a_driver_constraint_error_surfaces_as_a_workflow_error(store: Store) ->
     with pytest.raises(StoreError) as caught, store.write():
         store.insert_actor(actor("Zhao", "border-defence"), RECORDED)
     assert not isinstance(caught.value, sqlite3.Error)
+    assert type(caught.value).__module__.startswith("workflow")  # not the driver's
 
 
 def test_an_integer_beyond_64_bits_surfaces_as_invalid_input(store: Store) -> None:
@@ -244,7 +299,7 @@ def test_an_integer_beyond_64_bits_surfaces_as_invalid_input(store: Store) -> No
 
 
 def test_a_busy_database_surfaces_as_conflict(backend: str, path: str, store: Store) -> None:
-    impatient = BACKENDS[backend][0](path, busy_timeout_ms=50)
+    impatient = BACKENDS[backend].open(path, busy_timeout_ms=50)
     try:
         with store.write():
             with pytest.raises(Conflict, match="busy"), impatient.write():
@@ -254,19 +309,17 @@ def test_a_busy_database_surfaces_as_conflict(backend: str, path: str, store: St
     assert store.get_actor("Kim") is None
 
 
-def test_a_file_that_is_not_a_database_surfaces_as_store_error(backend: str,
-                                                               tmp_path: Path) -> None:
-    junk = tmp_path / "notes.db"
-    junk.write_bytes(b"Changbai county register, not a database\n" * 200)
+def test_a_file_that_is_not_a_database_surfaces_as_store_error(backend: str, path: str) -> None:
+    junk = BACKENDS[backend].junk(path)
     with pytest.raises(StoreError, match="not a crossings database"):
-        BACKENDS[backend][0](str(junk))
+        BACKENDS[backend].open(junk)
     with pytest.raises(StoreError, match="not a crossings database"):
-        BACKENDS[backend][0](str(junk), create=True)
+        BACKENDS[backend].open(junk, create=True)
 
 
 def test_a_missing_database_is_not_created_without_create(backend: str, path: str) -> None:
     with pytest.raises(NotFound):
-        BACKENDS[backend][0](path)
+        BACKENDS[backend].open(path)
     assert not Path(path).exists()
 
 
@@ -373,3 +426,212 @@ def test_a_rolled_back_write_leaves_the_name_index_as_it_was(store: Store) -> No
         raise RuntimeError("undone")
     assert _matches(store, "Pak Sun-hui") == set()
     assert store.name_index_problems() == []
+
+
+def test_a_fresh_store_has_the_schema_this_code_creates(store: Store) -> None:
+    assert store.schema_problems() == []
+
+
+@pytest.mark.parametrize("damage", sorted(BACKENDS["sqlite"].damage))
+def test_the_schema_check_names_each_changed_object(backend: str, store: Store,
+                                                    damage: str) -> None:
+    for statement in BACKENDS[backend].damage[damage]:
+        BACKENDS[backend].tamper(store, statement)
+    problems = store.schema_problems()
+    named = {"a dropped append-only trigger": "audit_no_update is missing",
+             "a redefined view": "view sources is defined otherwise",
+             "a planted trigger": "planted is not one crossings creates"}[damage]
+    assert any(named in p for p in problems), problems
+
+
+# -- PostgreSQL only: the server keeps the rules, whoever connects -------------------------
+
+def _clerk_statement(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET search_path = crossings")
+        conn.execute(sql)
+
+
+@pytest.fixture
+def pg_store(pg_database: str) -> Iterator[Store]:
+    opened = _postgres_open(pg_database, create=True)
+    with opened.write():
+        opened.insert_case(case(), RECORDED)
+        opened.append([row(1), row(2)], KEY.sign)
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE audit SET reason = 'edited' WHERE seq = 1",
+    "DELETE FROM audit WHERE seq = 2",
+    "TRUNCATE audit",
+    "CREATE TABLE notes (line text)",
+    "DROP TRIGGER audit_no_update ON audit",
+    "INSERT INTO report_months VALUES ('1961-11', 'returned', 1, 0)",
+])
+def test_a_clerk_cannot_change_the_trail_or_the_schema(pg_store: Store, pg_database: str,
+                                                        pg_clerk_url: Callable[[str], str],
+                                                        sql: str) -> None:
+    import psycopg
+
+    before = trail(pg_store)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _clerk_statement(pg_clerk_url(pg_database), sql)
+    assert trail(pg_store) == before
+    assert pg_store.schema_problems() == []
+
+
+def test_the_owner_cannot_truncate_the_trail_either(pg_store: Store) -> None:
+    before = trail(pg_store)
+    with pytest.raises(Exception, match="append-only"):
+        _postgres_tamper(pg_store, "TRUNCATE audit")
+    assert trail(pg_store) == before
+
+
+def test_a_clerk_writes_commands_and_the_counts_follow(pg_store: Store, pg_database: str,
+                                                       pg_clerk_url: Callable[[str], str]) -> None:
+    clerk = _postgres_open(pg_clerk_url(pg_database))
+    try:
+        with clerk.write():
+            clerk.update_cases([(case(state="persuading", version=2), 1)], RECORDED)
+            clerk.insert_actor(actor("Kim", "border-defence"), RECORDED)
+            clerk.put_setting("short_period_days", 40)
+            clerk.append([member_row(1, None, "refused")], KEY.sign)
+        assert clerk.count_by_clause() == clerk.recount_by_clause()
+        assert clerk.head()["seq"] == 3
+        assert clerk.schema_problems() == []  # no scratch schema for a clerk: the snapshot
+        _postgres_tamper(pg_store, "DROP TRIGGER audit_no_delete ON audit")
+        assert clerk.schema_problems() == ["trigger audit.audit_no_delete is missing (dropped?)"]
+    finally:
+        clerk.close()
+
+
+def test_the_shipped_schema_snapshot_is_what_a_fresh_init_creates(pg_store: Store,
+                                                                   pg_database: str) -> None:
+    from store.postgres import catalog
+
+    version = int(pg_store._one("SELECT current_setting('server_version_num')")[0])  # type: ignore[attr-defined]
+    if not catalog.snapshot_path(version).is_file():
+        pytest.skip(f"no snapshot shipped for PostgreSQL {version // 10000} (write one: "
+                    "python -m store.postgres URL)")
+    shipped = catalog.shipped_objects(CATALOGUE, version, pg_database)
+    assert catalog.fresh_objects(pg_database, CATALOGUE, "crossings_clerk") == shipped
+
+
+def test_the_store_names_its_server_without_the_password(pg_database: str) -> None:
+    from store import open_store
+
+    url = pg_database.replace("://", "://postgres:s3cret@", 1) if "@" not in pg_database \
+        else pg_database.replace("@", ":s3cret@", 1)
+    opened = open_store(url.replace("postgresql://", "postgres://", 1), CATALOGUE, create=True)
+    try:
+        assert "s3cret" not in opened.path
+        assert opened.path.endswith(pg_database.rpartition("/")[2])
+    finally:
+        opened.close()
+
+
+def test_an_older_postgres_schema_is_refused_then_upgraded_step_by_step(pg_database: str) -> None:
+    made = _postgres_open(pg_database, create=True)
+    with made.write():
+        made.insert_case(Case(1, "detained", 1, {"name": "Pak Sun-hui", "aliases": ["박순희"]}),
+                         RECORDED)
+    for sql in ("DROP TABLE case_names", "DELETE FROM schema_migrations WHERE version = 3"):
+        _postgres_tamper(made, sql)
+    made.close()
+    with pytest.raises(StoreError, match="older than"):
+        _postgres_open(pg_database)
+    old = _postgres_open(pg_database, upgrade=True)
+    try:
+        assert old.schema_version == 2
+        with old.write():
+            assert old.upgrade_schema() == ["003_names"]
+        assert old.schema_problems() == []
+        assert _matches(old, "박순희") >= {(1, "박순희")}
+        assert old.name_index_problems() == []
+        steps = old.conn.execute("SELECT version, name FROM schema_migrations "  # type: ignore[attr-defined]
+                                 "ORDER BY version").fetchall()
+        assert steps == [(1, "001_tables"), (2, "002_report_counts"), (3, "003_names")]
+    finally:
+        old.close()
+
+
+# -- both stores, one casebook: every read answers alike -----------------------------------
+
+def _reads(store: Store) -> dict[str, Any]:
+    """What the commands read of a store, except what depends on the clock or the keys
+    (recorded_at, hashes, signatures)."""
+    from workflow.names import searchable
+    from workflow.policies import DEFAULT
+
+    states = DEFAULT.open_states
+    out: dict[str, Any] = {
+        f"section {s.id} {day}": store.section_rows(s, day, 30, states)
+        for s in CATALOGUE.sections for day in ("1961-11-20", "1961-12-20", "1962-06-01")}
+    out |= {f"search {q}": list(store.name_matches(*searchable(q)))
+            for q in ("Pak", "pak sun", "리", "순희", "Ri Chol", "kim yong", "o", "sun-hui")}
+    out |= {"by state": store.count_by_state(), "by month": store.count_by_month(states),
+            "by clause": store.count_by_clause(), "recount month": store.recount_by_month(states),
+            "recount clause": store.recount_by_clause(),
+            "by place": store.count_by_fact("place", states),
+            "name list": list(store.name_list_rows()), "groups": store.group_summaries(),
+            "members": store.group_members(1), "group": store.get_group(1),
+            "sources": list(store.sources()), "spans": list(store.case_spans()),
+            "cases": list(store.cases()), "completion": store.case_ids_like("1"),
+            "facts": [(c.id, c.state, c.version, c.facts, c.flagged, c.policy)
+                      for c in store.case_rows()],
+            "ids": (store.count_cases(), store.next_case_id(), store.next_group_id()),
+            "last dates": [store.last_event_date(n) for n in range(1, 12)],
+            "settings": store.stored_settings(), "names": store.name_index_problems()}
+    return out
+
+
+def _typed(value: Any) -> Any:
+    """VALUE with each scalar's type beside it (1 is not True, nor Decimal(1), nor "1");
+    a mapping's keys in order (a dict's order is not part of the contract)."""
+    if isinstance(value, dict):
+        return sorted((str(k), _typed(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [type(value).__name__, *(_typed(v) for v in value)]
+    return (type(value).__name__, value)
+
+
+def test_both_stores_answer_every_read_of_the_casebook_alike(tmp_path: Path, pg_database: str) -> None:
+    from helpers.casebook import build
+    from store import open_store
+
+    answers = []
+    for where in (build(str(tmp_path / "casebook.db")), build(pg_database)):
+        opened = open_store(where, CATALOGUE, readonly=True)
+        try:
+            answers.append({k: _typed(v) for k, v in _reads(opened).items()})
+            assert opened.schema_problems() == []
+        finally:
+            opened.close()
+    sqlite, postgres = answers
+    assert {k: v for k, v in postgres.items() if sqlite[k] != v} == {}
+    assert sqlite["name list"] and sqlite["groups"] and sqlite["section visitors 1961-12-20"]
+
+
+def test_a_lost_connection_is_a_one_line_store_error_naming_the_server(pg_store: Store,
+                                                                       pg_admin_url: str,
+                                                                       pg_database: str) -> None:
+    import psycopg
+
+    before = trail(pg_store)
+    with pytest.raises(StoreError) as caught, pg_store.write():
+        pg_store.put_setting("short_period_days", 99)
+        with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)",
+                          (pg_store.conn.info.backend_pid,))  # type: ignore[attr-defined]
+        pg_store.append([row(3)], KEY.sign)
+    for message in (str(caught.value), str(pytest.raises(StoreError, pg_store.count_cases).value)):
+        assert "\n" not in message and pg_store.path in message, message
+    again = _postgres_open(pg_database)
+    try:
+        assert trail(again) == before and "short_period_days" not in again.stored_settings()
+    finally:
+        again.close()

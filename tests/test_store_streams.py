@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from store import STORES, Store
-from test_store_contract import BACKENDS, KEY, RECORDED, case, row
+from test_store_contract import BACKENDS, KEY, RECORDED, case, row, target
 from workflow.audit import setup_row
 
 
@@ -22,7 +22,7 @@ def case_row(case_id: int) -> dict[str, Any]:
 @pytest.fixture(params=sorted(STORES))
 def filled(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Every backend, holding set-up rows at seq 1 and 4 and cases 1-3 interleaved."""
-    opened = BACKENDS[request.param][0](str(tmp_path / "store.db"), create=True)
+    opened = BACKENDS[request.param].open(target(request.param, tmp_path, request), create=True)
     with opened.write():
         opened.append([row(1), case_row(2), case_row(1), row(2), case_row(3), case_row(2)],
                       KEY.sign)

@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 from json.encoder import c_make_encoder  # type: ignore[attr-defined]
 from json.encoder import encode_basestring as _quote  # ensure_ascii=False, as _ENCODER
-from typing import Any, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from .engine import Decision
+from .errors import IntegrityError
 
 GENESIS = "0" * 64
 
@@ -133,6 +134,23 @@ def row_hash(row: Mapping[str, Any]) -> str:
     import hashlib  # here, not at start-up: loading OpenSSL costs a read command ~2.5 ms
 
     return hashlib.sha256(canonical_bytes(row)).hexdigest()
+
+
+def linked(rows: Iterable[Mapping[str, Any]], seq: int = 0,
+           prev: str = GENESIS) -> Iterator[Mapping[str, Any]]:
+    """The rows, each checked to follow the one before (the next ``seq``, its
+    ``prev_hash`` that row's hash) and to hash to its own ``hash``: rows copied from one
+    store to another are taken only as one unbroken chain."""
+    for row in rows:
+        seq += 1
+        if row.get("seq") != seq or row.get("prev_hash") != prev:
+            raise IntegrityError(f"audit row {row.get('seq')}: does not follow row {seq - 1} "
+                                 "of the chain; nothing was copied")
+        if row_hash(row) != row.get("hash"):
+            raise IntegrityError(f"audit row {seq}: its hash is not that of its contents; "
+                                 "nothing was copied")
+        prev = str(row["hash"])
+        yield row
 
 
 _LISTS: dict[tuple[str, ...], str] = {}  # clause lists (a few dozen, from the policy)

@@ -152,8 +152,9 @@ def cli() -> None:
 
 def db_params() -> list[click.Option]:
     return [click.Option(["--db", "db"], envvar="CROSSINGS_DB", default=DEFAULT_DB,
-                         show_default=True, metavar="PATH",
-                         help="The database file (or set CROSSINGS_DB).")]
+                         show_default=True, metavar="PATH|URL",
+                         help="The database: an SQLite file, or a PostgreSQL server's "
+                              "postgresql://... URL (or set CROSSINGS_DB).")]
 
 
 def actor_params() -> list[click.Option]:

@@ -7,6 +7,7 @@ at this level.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -71,8 +72,10 @@ def browse(port: int, host: str, metadata_only: bool, db: str) -> None:
 
     if metadata_only:
         return emit_json(metadata(db, POLICY))
-    with service(db, readonly=True):
-        pass  # a crossings database, at the current schema (views included)
+    with service(db, readonly=True) as opened:
+        where = opened.store.path  # a crossings database, at the current schema
+    if not os.path.isfile(db):  # a server's database (its URL shown without a password)
+        raise WorkflowError(f"{where} is not a file: Datasette serves SQLite files only")
     try:  # Datasette missing: the error, before any address is printed
         from ..reading_room.server import app, serve
     except ImportError as error:

@@ -143,4 +143,34 @@ def _extends(other: str, db: str) -> None:
         f"{earlier.get('seq')}, and {head['rows'] - int(earlier.get('rows', 0))} row(s) since")
 
 
-COMMANDS = [replay, verify, checkpoint]
+@click.command("copy")
+@click.option("--from", "source", required=True, metavar="PATH|URL",
+              help="The database to copy: an SQLite file or a postgresql:// URL.")
+@click.option("--to", "target", required=True, metavar="PATH|URL",
+              help="Where to copy it: a new SQLite file, or a PostgreSQL database holding "
+                   "no crossings schema yet (made there as by 'crossings init').")
+@output_options(csv_too=False)
+def copy(source: str, target: str, fmt: str | None) -> None:
+    """Copy a whole trail between stores: every actor, setting, case and audit row.
+
+    The rows keep their sequence numbers, hashes and signatures exactly, so the copy
+    verifies as the original does; both heads are printed, and must be equal. Nothing
+    is written to the target unless the whole copy succeeds.
+
+    Example: crossings copy --from changbai.db --to postgresql://office.example/crossings
+    """
+    from ..trail.copy import copy_trail
+
+    report = copy_trail(source, target, progress=lambda n: say(f"copied {n:,} rows ..."))
+    if fmt == "json":
+        emit_json(report.as_dict())
+        return
+    width = max(len(report.source), len(report.target))
+    echo_lines([f"{where:<{width}}  {head['rows']:>9,} rows  seq {head['seq']}  head {head['hash']}"
+                for where, head in ((report.source, report.source_head),
+                                    (report.target, report.target_head))])
+    say(f"copied {report.rows:,} audit rows, {report.cases:,} cases and {report.actors} actors; "
+        f"the heads are equal: run 'crossings verify --db {report.target}'")
+
+
+COMMANDS = [replay, verify, checkpoint, copy]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from store import open_store
@@ -44,9 +43,10 @@ class Setup(ServiceBase):
         try:
             service._first_row(name)
         except BaseException:
-            store.close()
-            if not existed:
-                _remove_database(path)
+            if existed:
+                store.close()
+            else:
+                store.discard()
             raise
         return service
 
@@ -184,8 +184,3 @@ class Setup(ServiceBase):
             self.store.put_setting(name, clean)
             self.store.append([self._setup_row(SETTING, given, recorded, who)], key.sign)
         return {"name": name, "value": clean}
-
-
-def _remove_database(path: str) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -48,7 +48,7 @@ def in_parallel(verifier: Parent, work: Work, head: Mapping[str, Any],
     ranges = [(lo, lo + step - 1) for lo in range(1, max(last_case, 1) + 1, step)]
     ranges[-1] = (ranges[-1][0], _NO_CASE_ABOVE)
     tasks: list[tuple[int, int] | None] = [None, *ranges]  # None: the chain
-    job = functools.partial(work, store.path, head, setup, verifier.limit)
+    job = functools.partial(work, store.target, head, setup, verifier.limit)
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         results = pool.map(job, tasks, chunksize=1)
     done = [r for r in results if r is not None]

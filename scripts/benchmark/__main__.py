@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
-from . import imports, latency, raw, scale, sections, table, trust, versions
+from . import imports, latency, postgres, raw, scale, sections, table, trust, versions
 from .common import Config, Row
 
 SECTIONS: dict[str, Callable[[Config], list[Row]]] = {
@@ -29,6 +29,7 @@ SECTIONS: dict[str, Callable[[Config], list[Row]]] = {
     "trust": trust.trust,
     "versions": versions.versions,
     "import": imports.import_rate,
+    "postgresql": postgres.section,
 }
 
 

@@ -26,6 +26,10 @@ FUNCS = {
     "sign_and_check": "benchmark.trust:sign_and_check",
     "import_csv": "benchmark.imports:import_csv",
     "replay_events": "benchmark.imports:replay_events",
+    "engine_w_pg": "benchmark.postgres:engine_w_pg",
+    "raw_w_pg": "benchmark.postgres:raw_w_pg",
+    "handover_pg": "benchmark.postgres:handover_pg",
+    "verify_pg": "benchmark.postgres:verify_pg",
 }
 
 

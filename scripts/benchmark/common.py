@@ -46,6 +46,8 @@ SIZES: dict[str, dict[str, int]] = {
     "versions": {"full": 1_000_000, "quick": 100_000, "tiny": 2000},
     "versions_small": {"full": 100_000, "quick": 10_000, "tiny": 500},
     "import": {"full": 100_000, "quick": 10_000, "tiny": 20},  # rows (and replayed events)
+    "pg_w": {"full": 600, "quick": 200, "tiny": 4},  # cases of W per trigger on PostgreSQL
+    "pg_verify": {"full": 10_000, "quick": 2000, "tiny": 10},  # cases (9 rows each)
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
@@ -37,7 +38,7 @@ class SQLiteConnection:
     def __init__(self, path: str, catalogue: Catalogue, *, create: bool = False,
                  readonly: bool = False, synchronous: str = "FULL",
                  busy_timeout_ms: int = BUSY_TIMEOUT_MS, upgrade: bool = False) -> None:
-        self.path = str(path)
+        self.path = self.target = str(path)
         self.catalogue = catalogue
         self.readonly = readonly and not create
         self.upgrading = upgrade and not create and not readonly
@@ -112,6 +113,12 @@ class SQLiteConnection:
 
     def close(self) -> None:
         self.conn.close()
+
+    def discard(self) -> None:
+        self.conn.close()
+        if self.path != ":memory:":
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     # transactions ----------------------------------------------------------------------
 

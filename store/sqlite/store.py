@@ -13,7 +13,7 @@ import json
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from workflow import Actor, Case, Conflict, StoreError
-from workflow.audit import FIELDS, GENESIS, canonical_bytes, dumps
+from workflow.audit import FIELDS, GENESIS, canonical_bytes, dumps, linked
 from workflow.values import fold_name
 from workflow.policy import OPENED_ON
 
@@ -213,6 +213,29 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
             self.conn.executemany(_INSERT_AUDIT, values)
         self._head = (seq, prev, recorded)
         return seqs
+
+    def load_trail(self, rows: Iterable[dict[str, Any]]) -> int:
+        if not self.conn.in_transaction:
+            raise StoreError("load_trail() outside a write transaction")
+        seq, prev, recorded = self._current_head()
+        if seq:
+            raise StoreError(f"{self.path} already holds a trail ({seq} rows)")
+        count, chunk = 0, []
+        for row in linked(rows, seq, prev):
+            chunk.append([row.get(c) for c in _AUDIT_COLUMNS])
+            recorded = max(recorded, str(row["recorded_at"]))
+            if len(chunk) == 5000:
+                count += self._insert_audit(chunk)
+                chunk = []
+        count += self._insert_audit(chunk)
+        last = self._one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        self._head = (last[0], last[1], recorded) if last else None
+        return count
+
+    def _insert_audit(self, values: list[list[Any]]) -> int:
+        with _converted(self.path):
+            self.conn.executemany(_INSERT_AUDIT, values)
+        return len(values)
 
     def audit(self, **filters: Any) -> Iterator[dict[str, Any]]:
         where, params = _audit_where(filters)

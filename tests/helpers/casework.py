@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -169,10 +168,16 @@ def fresh_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     return path
 
 
-@pytest.fixture(params=["cli", "api"])
+@pytest.fixture(params=["cli", "api", "postgresql"])
 def driver(request: pytest.FixtureRequest, tmp_path: Any, fresh_template: str) -> Iterator[Driver]:
-    """A fresh database with one actor of every role, driven through the CLI or the API."""
-    made = make_driver(request.param, str(tmp_path / "crossings.db"), fresh_template)
+    """A fresh database with one actor of every role, driven through the CLI or the API,
+    or through the CLI on a PostgreSQL server (``postgresql``: the same battery holds the
+    second store to the same rules)."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_database")
+        made: Driver = CliDriver(url, new_service(url))
+    else:
+        made = make_driver(request.param, str(tmp_path / "crossings.db"), fresh_template)
     yield made
     made.reader.close()
 
@@ -256,12 +261,10 @@ def one_error_line(stderr: str) -> str:
 
 
 def dump(path: str) -> str:
-    """The whole database as SQL text: equal dumps mean nothing was written."""
-    conn = sqlite3.connect(path)
-    try:
-        return "\n".join(conn.iterdump())
-    finally:
-        conn.close()
+    """The whole database as text: equal dumps mean nothing was written."""
+    from .chain import dump as dumped
+
+    return dumped(path)
 
 
 def roles_of(trigger: str) -> tuple[str, ...]:

@@ -1,10 +1,11 @@
-"""Checks of a crossings database file, for the reliability tests.
+"""Checks of a crossings database, for the reliability tests.
 
-``crossings verify`` (issue 3) runs on every file, and beside it these independent checks
-read the file with plain ``sqlite3``, without going through ``store`` or ``Service``, so a
-fault shared by verify and the code it checks cannot hide:
+``crossings verify`` (issue 3) runs on every database, and beside it these independent
+checks read it with the plain driver (``sqlite3`` for a file, ``psycopg`` for a
+``postgresql://`` URL), without going through ``store`` or ``Service``, so a fault shared
+by verify and the code it checks cannot hide:
 
-* ``PRAGMA integrity_check`` is ``ok``;
+* ``PRAGMA integrity_check`` is ``ok`` (SQLite; a PostgreSQL server checks its own pages);
 * the audit rows form an unbroken hash chain (``workflow.audit.row_hash``), seq 1, 2, ...;
 * every case row equals its replay from the applied audit rows: the state is the target
   of its last applied row, the version the number of applied rows, the facts the
@@ -26,23 +27,65 @@ from workflow.audit import FIELDS, GENESIS, row_hash
 _COLUMNS = (*FIELDS, "hash", "signature")
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """A plain connection for checking (waits for a writer rather than failing)."""
+def connect(path: str | Path) -> Any:
+    """A plain connection for checking (waits for a writer rather than failing): SQLite's
+    for a file, :class:`PlainPostgres` for a ``postgresql://`` URL."""
+    if "://" in str(path):
+        return PlainPostgres(str(path))
     return sqlite3.connect(str(path), timeout=30, isolation_level=None)
 
 
-def audit_rows(conn: sqlite3.Connection, after_seq: int = 0) -> Iterator[dict[str, Any]]:
+class PlainPostgres:
+    """A psycopg connection that reads crossings' tables with the statements written for
+    SQLite here (``?`` placeholders; BEGIN/COMMIT run as given), in crossings' schema."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        from store.postgres.schema import SCHEMA  # the name only: reads stay plain SQL
+
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.conn.execute(f"SET search_path TO {SCHEMA}")
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        if sql.startswith("PRAGMA integrity_check"):
+            return iter([("ok",)])
+        if sql == "BEGIN":
+            sql = "BEGIN ISOLATION LEVEL REPEATABLE READ"  # one snapshot, as SQLite's
+        return self.conn.execute(sql.replace("?", "%s"), params)
+
+    def dump(self) -> str:
+        tables = [t for (t,) in self.conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+            "current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name")]
+        lines = []
+        for table in tables:
+            lines += [f"{table}: {row!r}" for row in
+                      self.conn.execute(f'SELECT * FROM "{table}" ORDER BY 1')]
+        return "\n".join(lines)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "PlainPostgres":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def audit_rows(conn: Any, after_seq: int = 0) -> Iterator[dict[str, Any]]:
     sql = f"SELECT {', '.join(_COLUMNS)} FROM audit WHERE seq > ? ORDER BY seq"
     for row in conn.execute(sql, (after_seq,)):
         yield dict(zip(_COLUMNS, row))
 
 
-def integrity_problems(conn: sqlite3.Connection) -> list[str]:
+def integrity_problems(conn: Any) -> list[str]:
     result = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     return [] if result == ["ok"] else [f"integrity_check: {'; '.join(result)}"]
 
 
-def chain_problems(conn: sqlite3.Connection, start: tuple[int, str] = (0, GENESIS),
+def chain_problems(conn: Any, start: tuple[int, str] = (0, GENESIS),
                    ) -> tuple[list[str], tuple[int, str]]:
     """Check the chain from ``start`` (seq, hash) on; return problems and the new head."""
     problems: list[str] = []
@@ -59,7 +102,7 @@ def chain_problems(conn: sqlite3.Connection, start: tuple[int, str] = (0, GENESI
     return problems, (seq, prev)
 
 
-def replayed_cases(conn: sqlite3.Connection,
+def replayed_cases(conn: Any,
                    problems: list[str] | None = None) -> dict[int, dict[str, Any]]:
     """Each case as its applied audit rows build it: state, version, facts.
 
@@ -84,12 +127,12 @@ def replayed_cases(conn: sqlite3.Connection,
     return cases
 
 
-def stored_cases(conn: sqlite3.Connection) -> dict[int, dict[str, Any]]:
+def stored_cases(conn: Any) -> dict[int, dict[str, Any]]:
     rows = conn.execute("SELECT id, state, version, facts FROM cases ORDER BY id")
     return {i: {"state": s, "version": v, "facts": json.loads(f)} for i, s, v, f in rows}
 
 
-def replay_problems(conn: sqlite3.Connection) -> list[str]:
+def replay_problems(conn: Any) -> list[str]:
     problems: list[str] = []
     stored, replayed = stored_cases(conn), replayed_cases(conn, problems)
     problems += [f"case {i} is stored but has no applied audit row" for i in stored
@@ -140,7 +183,10 @@ def database_problems(path: str | Path) -> list[str]:
 
 
 def dump(path: str | Path) -> str:
-    """The whole database as SQL text, to compare before and after a failed command."""
+    """The whole database as text, to compare before and after a failed command: SQLite's
+    SQL dump of a file; every row of every table of crossings' schema on PostgreSQL."""
     with closing(connect(path)) as conn:
+        if isinstance(conn, PlainPostgres):
+            return conn.dump()
         return "\n".join(conn.iterdump())
 

@@ -19,7 +19,11 @@ SCENARIO (see :func:`command`):
   4j+1+(INDEX+1)%4, overlapping its neighbours' groups;
 * ``cycle``     - case 1 is driven round persuading -> referred -> persuading: clerks 0
   and 1 persuade (refused), clerk 2 refers, clerk 3 records the consulate declining and
-  resumes persuasion; most attempts meet a state another clerk just changed.
+  resumes persuasion; most attempts meet a state another clerk just changed;
+* ``persuade-retried`` - as ``persuade``, each attempt with its own retry key
+  (``--request-id``) and, when it fails with an error that is not the policy's (the server
+  went away), retried with the same key until it goes through: a clerk whose server was
+  restarted under it (PostgreSQL). Each record keeps the error lines it met.
 
 The clerk prints ``ready``, waits for a line on stdin so that all clerks start together,
 then prints one JSON list of attempt records.
@@ -58,6 +62,9 @@ class Attempt(NamedTuple):
 def command(scenario: str, i: int, index: int) -> Attempt:
     at = DATES[i % len(DATES)]
     note = f"clerk {index} attempt {i}"
+    if scenario == "persuade-retried":
+        persuade = command("persuade", i, index)
+        return persuade._replace(params={**persuade.params, "request_id": f"clerk{index}-{i}"})
     if scenario == "persuade":
         outcome = "refused" if (i + index) % 2 else "agreed"
         return Attempt("persuade", [1], "Zhao", {"outcome": outcome, "at": at, "note": note})
@@ -130,6 +137,20 @@ def spawn_attempt(db: str, cmd: Attempt) -> dict[str, Any]:
             "stderr": done.stderr}
 
 
+RETRIES = 600  # 0.05 s apart: half a minute for a server to come back
+
+
+def retried(db: str, cmd: Attempt) -> dict[str, Any]:
+    """The attempt, repeated with its retry key while it fails for want of a server."""
+    errors: list[str] = []
+    record = cli_attempt(db, cmd)
+    while record["kind"] == "error" and len(errors) < RETRIES:
+        errors.append(record["stderr"])
+        time.sleep(0.05)
+        record = cli_attempt(db, cmd)
+    return {**record, "errors": errors}
+
+
 def run(mode: str, db: str, scenario: str, count: int, index: int) -> list[dict[str, Any]]:
     records = []
     service = Service.open(db) if mode == "api" else None
@@ -139,6 +160,8 @@ def run(mode: str, db: str, scenario: str, count: int, index: int) -> list[dict[
             if service is not None:
                 time.sleep(random.uniform(0, 0.002))  # a clerk's pause between commands
                 record = api_attempt(service, cmd)
+            elif mode == "cli" and scenario == "persuade-retried":
+                record = retried(db, cmd)
             elif mode == "cli":
                 record = cli_attempt(db, cmd)
             else:

@@ -13,7 +13,7 @@ import sys
 import time
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from helpers.actors import new_database
 from helpers.chain import connect, database_problems
@@ -50,8 +50,10 @@ def prepare(db: str, scenario: str, count: int) -> None:
             _persuading_case(service, 1, "chinese-korean" if scenario == "cycle" else "none")
 
 
-def race(db: str, mode: str, scenario: str, count: int, clerks: int = 4) -> list[list[dict[str, Any]]]:
-    """Start the clerks, release them together, return each clerk's attempt records."""
+def race(db: str, mode: str, scenario: str, count: int, clerks: int = 4,
+         during: Callable[[], None] | None = None) -> list[list[dict[str, Any]]]:
+    """Start the clerks, release them together, run DURING (a server restart) while they
+    work, return each clerk's attempt records."""
     procs = [subprocess.Popen([sys.executable, CLERK, mode, db, scenario, str(count), str(i)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
              for i in range(clerks)]
@@ -61,6 +63,8 @@ def race(db: str, mode: str, scenario: str, count: int, clerks: int = 4) -> list
         assert proc.stdin is not None
         proc.stdin.write("go\n")
         proc.stdin.flush()
+    if during is not None:
+        during()
     outputs = [proc.communicate()[0] for proc in procs]
     codes = [proc.returncode for proc in procs]
     assert codes == [0] * clerks, f"a clerk process failed: exit codes {codes}"
@@ -124,7 +128,8 @@ def hand_over_figures(db: str, records: list[dict[str, Any]], seconds: float) ->
     groups = [r["cases"] for r in records if r["exit"] == 0]
     handed = [case for group in groups for case in group]
     with closing(connect(db)) as conn:
-        stored = [json.loads(g) for (g,) in conn.execute("SELECT case_ids FROM handover_groups")]
+        stored = [g if isinstance(g, list) else json.loads(g)  # PostgreSQL's json: parsed
+                  for (g,) in conn.execute("SELECT case_ids FROM handover_groups")]
         returned = {i for (i,) in conn.execute("SELECT id FROM cases WHERE state = 'returned'")}
         figures["interleavings"] = interleavings(conn)
     figures.update(
@@ -135,13 +140,31 @@ def hand_over_figures(db: str, records: list[dict[str, Any]], seconds: float) ->
     return figures
 
 
-def run(db: str, mode: str, scenario: str, count: int, clerks: int = 4) -> dict[str, Any]:
-    """Prepare, race, and measure one scenario; the figures a test or the script checks."""
-    prepare(db, scenario, count)
+def _kind(line: str) -> str:
+    """An error line without its URL and details: what kind of failure it was."""
+    import re
+
+    text = re.sub(r"postgres(ql)?://\S+", "URL", line.removeprefix("Error: ").strip())
+    return text.split(" (")[0][:90]
+
+
+def run(db: str, mode: str, scenario: str, count: int, clerks: int = 4, prepared: bool = False,
+        race_db: str | None = None, during: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Prepare (unless already done), race, and measure one scenario; the figures a test
+    or the script checks. RACE_DB: where the clerks connect, if not as DB's owner
+    (PostgreSQL's clerk role)."""
+    if not prepared:
+        prepare(db, scenario, count)
     start = time.perf_counter()
-    per_clerk = race(db, mode, scenario, count, clerks)
+    per_clerk = race(race_db or db, mode, scenario, count, clerks, during)
     seconds = time.perf_counter() - start
     records = [r for clerk in per_clerk for r in clerk]
     figures = hand_over_figures if scenario == "hand-over" else persuade_figures
-    return {"mode": mode, "scenario": scenario, "clerks": clerks,
-            **figures(db, records, seconds)}
+    out = {"mode": mode, "scenario": scenario, "clerks": clerks,
+           **figures(db, records, seconds)}
+    if scenario == "persuade-retried":
+        met = [e for r in records for e in r.get("errors", [])]
+        out.update(server_errors=len(met), retried_attempts=sum(1 for r in records if r["errors"]),
+                   server_error_faults=message_faults([{"exit": 1, "stderr": e} for e in met]),
+                   server_error_kinds=sorted({_kind(e) for e in met}))
+    return out

@@ -58,10 +58,12 @@ class Cli:
         return self.runner.invoke(cli, list(args), env=environ, catch_exceptions=False)
 
 
-@pytest.fixture
-def run(db_path: str) -> Cli:
-    """The CLI on a fresh database with one actor of every role registered."""
-    runner = Cli(db_path)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def run(request: pytest.FixtureRequest, db_path: str) -> Cli:
+    """The CLI on a fresh database with one actor of every role registered: an SQLite
+    file, or a database on the PostgreSQL server of CROSSINGS_TEST_PG."""
+    where = request.getfixturevalue("pg_database") if request.param == "postgresql" else db_path
+    runner = Cli(where)
     assert runner("init", "--admin", ADMIN).exit_code == 0
     for name, role in ACTORS.items():
         result = runner("actor", "add", name, "--role", role, "--as", ADMIN)
@@ -71,3 +73,6 @@ def run(db_path: str) -> Cli:
 
 # The core battery's fixtures: `driver` (CLI or API on a fresh database), its template.
 from .casework import driver, fresh_template  # noqa: E402,F401
+
+# A PostgreSQL database per test, on the server of CROSSINGS_TEST_PG (skipped without).
+from .postgres import pg_admin_url, pg_clerk_url, pg_database, pg_worker_database  # noqa: E402,F401
