@@ -7,8 +7,9 @@ gets a database of its own. Figures:
 * W(N) per trigger: crossings' ``Service`` against raw psycopg doing what any correct engine
   of a chained, signed trail on a shared server must do per trigger, with crossings' own
   schema (tables, indexes, triggers): BEGIN; take the writers' advisory lock; read the
-  chain's head; SELECT the case; UPDATE it at its version; INSERT the audit row (sha256 of a
-  row of the same size chained to the head, an Ed25519 signature); COMMIT.
+  chain's head; SELECT the case and its latest event date; UPDATE it at its version; INSERT
+  the audit row (sha256 of a row of the same size chained to the head, an Ed25519
+  signature); COMMIT.
 * a group handover of N cases in one command (cases/s);
 * ``verify`` of the W trail on the server (rows/s).
 """
@@ -143,6 +144,7 @@ class RawPostgres:
         head = self._begin()
         row = self.conn.execute("SELECT id, state, version, facts FROM cases WHERE id = %s",
                                 (case_id,)).fetchone()
+        self.conn.execute("SELECT max(at) FROM audit WHERE case_id = %s", (case_id,)).fetchone()
         target = self.rows[step][COLUMNS.index("to_state")] or row[1]
         self.conn.execute("UPDATE cases SET state = %s, version = %s, updated_at = %s "
                           "WHERE id = %s AND version = %s",
@@ -172,7 +174,7 @@ def section(config: Config) -> list[Row]:
         return [Row("8 postgresql", "not run", "no PostgreSQL server (install PostgreSQL's "
                     "binaries, or set CROSSINGS_BENCH_PG to an admin URL)")]
     n, groups = config.n("pg_w"), config.n("handover")
-    template = write_template(config.workdir / "w-template.json")
+    template = write_template(config.workdir)
     kinds = {
         "engine": lambda: run_child("engine_w_pg", url=fresh_database(admin, "bench_w"), n=n),
         "raw": lambda: run_child("raw_w_pg", url=fresh_database(admin, "bench_raw"), n=n,
