@@ -97,8 +97,11 @@ def test_copy_prints_both_heads_as_json(book: str, tmp_path: Path) -> None:
     result = run(book, "copy", "--from", book, "--to", str(tmp_path / "c.db"), "--json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["heads"]["from"] == data["heads"]["to"]
-    assert data["rows"] == data["heads"]["to"]["rows"] and data["cases"] == 10
+    with connect(book) as conn:
+        last = list(audit_rows(conn))[-1]
+    expected = {"rows": last["seq"], "seq": last["seq"], "hash": last["hash"]}
+    assert data["heads"] == {"from": expected, "to": expected}
+    assert data["rows"] == last["seq"] and data["cases"] == 10
 
 
 @pytest.mark.postgresql

@@ -534,6 +534,46 @@ def test_the_store_names_its_server_without_the_password(pg_database: str) -> No
         opened.close()
 
 
+@pytest.mark.parametrize("url", ["PostgreSQL://kim:s3cret@127.0.0.1:1/x",
+                                 "postgresql://kim:s3cr%zzet@127.0.0.1:1/x",
+                                 "postgresql://kim:s3cret@[::1/x"])
+def test_a_bad_url_is_one_line_that_never_shows_its_password(url: str) -> None:
+    from crossings.cli import cli
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, ["list", "--db", url], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "s3cr" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("Error: ")
+
+
+def test_two_inits_racing_on_one_database_leave_one_whole_trail(pg_database: str,
+                                                                  tmp_path: Path) -> None:
+    """Two `crossings init` processes started together on one empty database: one makes
+    it, the other is refused in one line (it finds the schema under the writers' lock) and
+    drops nothing; the trail left has one first administrator and verifies."""
+    import os
+    import subprocess
+    import sys
+
+    from helpers.postgres import empty
+
+    env = {**os.environ, "CROSSINGS_KEYS": str(tmp_path / "keys")}
+    for _ in range(3):
+        empty(pg_database)
+        procs = [subprocess.Popen([sys.executable, "-m", "crossings", "init", "--admin", name,
+                                   "--db", pg_database], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for name in ("Ann", "Bo")]
+        outputs = [p.communicate() for p in procs]
+        done = [(p.returncode, err) for p, (_, err) in zip(procs, outputs)]
+        assert sorted(code for code, _ in done) == [0, 1], done
+        refused = next(err for code, err in done if code == 1)
+        assert refused.count("\n") == 1 and "already holds a crossings database" in refused
+        checked = subprocess.run([sys.executable, "-m", "crossings", "verify", "--db",
+                                  pg_database], env=env, capture_output=True, text=True)
+        assert checked.returncode == 0 and "no problems" in checked.stdout, checked.stderr
+
+
 def test_an_older_postgres_schema_is_refused_then_upgraded_step_by_step(pg_database: str) -> None:
     made = _postgres_open(pg_database, create=True)
     with made.write():

@@ -154,14 +154,14 @@ def copy(source: str, target: str, fmt: str | None) -> None:
     """Copy a whole trail between stores: every actor, setting, case and audit row.
 
     The rows keep their sequence numbers, hashes and signatures exactly, so the copy
-    verifies as the original does; both heads are printed, and must be equal. Nothing
-    is written to the target unless the whole copy succeeds.
+    verifies as the original does; both heads are printed, and must be equal. A copy
+    that fails leaves no target behind.
 
     Example: crossings copy --from changbai.db --to postgresql://office.example/crossings
     """
     from ..trail.copy import copy_trail
 
-    report = copy_trail(source, target, progress=lambda n: say(f"copied {n:,} rows ..."))
+    report = copy_trail(source, target, progress=lambda n: say(f"read {n:,} rows ..."))
     if fmt == "json":
         emit_json(report.as_dict())
         return

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any, Self
 
 from store import open_store
-from workflow import Actor, InvalidInput, Policy, RoleRefused
+from workflow import Actor, InvalidInput, Policy, RoleRefused, WorkflowError
 from workflow.audit import ACTOR_ADD, ACTOR_RETIRE, SETTING, UPGRADE, setup_row
 from workflow.case import ADMINISTRATOR
 from workflow import policies
@@ -46,7 +47,8 @@ class Setup(ServiceBase):
             if existed:
                 store.close()
             else:
-                store.discard()
+                with suppress(WorkflowError):  # the first row's own error is the one to report
+                    store.discard()
             raise
         return service
 

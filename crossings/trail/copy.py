@@ -6,16 +6,18 @@ they are (seq, prev hash, hash, signature: ``Store.load_trail`` takes them only 
 unbroken chain). The name index and the report counts are the target's own, built as it
 stores the cases and rows. Nothing is re-signed: the copy proves what the original proved,
 and ``crossings verify`` on either gives the same answer. A target that already holds a
-database is refused; a copy that fails leaves no target behind.
+database is refused; a copy that fails with an error leaves no target behind (one killed
+mid-way may leave an empty, initialised database on a server: drop it, then copy again).
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from store import Store, open_store
-from workflow import Actor, Case, IntegrityError
+from workflow import Actor, Case, IntegrityError, WorkflowError
 from workflow.policies import CATALOGUE
 
 Progress = Callable[[int], None]
@@ -44,22 +46,19 @@ def copy_trail(source: str, target: str, progress: Progress | None = None) -> Co
         with src.read():
             dst = open_store(target, CATALOGUE, create=True)
             try:
-                counts = _copy(src, dst, progress)
+                counts, heads = _copy(src, dst, progress)
             except BaseException:
-                dst.discard()
+                with suppress(WorkflowError):  # the copy's own error is the one to report
+                    dst.discard()
                 raise
-            try:
-                source_head, target_head = src.head(), dst.head()
-            finally:
-                dst.close()
+            dst.close()
     finally:
         src.close()
-    if source_head != target_head:  # load_trail checked every link; this is the last word
-        raise IntegrityError(f"the copy's head {target_head} is not the source's {source_head}")
-    return CopyReport(src.path, dst.path, *counts, source_head, target_head)
+    return CopyReport(src.path, dst.path, *counts, *heads)
 
 
-def _copy(src: Store, dst: Store, progress: Progress | None) -> tuple[int, int, int]:
+def _copy(src: Store, dst: Store, progress: Progress | None
+          ) -> tuple[tuple[int, int, int], tuple[dict[str, Any], dict[str, Any]]]:
     with dst.write():
         actors = src.actors()
         for record in actors:
@@ -79,7 +78,11 @@ def _copy(src: Store, dst: Store, progress: Progress | None) -> tuple[int, int, 
                             record["updated_at"])
             cases += 1
         rows = dst.load_trail(_counted(src.audit_stream(), progress))
-    return rows, cases, len(actors)
+        heads = src.head(), dst.head()
+        if heads[0] != heads[1]:  # load_trail checked every link; this is the last word
+            raise IntegrityError(f"the copy's head {heads[1]} is not the source's {heads[0]}; "
+                                 "nothing was copied")
+    return (rows, cases, len(actors)), heads
 
 
 def _counted(rows: Any, progress: Progress | None) -> Any:

@@ -85,11 +85,14 @@ class PostgresConnection:
         self._depth = 0
         self._writes = 0
         self._aborted: BaseException | None = None
+        self._created = False  # whether this store made the schema (discard drops only that)
+        scheme, sep, rest = self.target.partition("://")
         with converted(self.path):
-            try:
-                self.conn = psycopg.connect(self.target, autocommit=True)
-            except psycopg.ProgrammingError as error:  # a malformed URL
-                raise InvalidInput(f"--db: not a PostgreSQL URL ({error})") from None
+            try:  # libpq takes the scheme in lower case only
+                self.conn = psycopg.connect(scheme.lower() + sep + rest, autocommit=True)
+            except (psycopg.ProgrammingError, UnicodeError):  # a malformed URL
+                # not libpq's message: it quotes the text it could not read, password and all
+                raise InvalidInput(f"--db: {self.path} is not a valid PostgreSQL URL") from None
             try:
                 self._configure(synchronous.upper(), busy_timeout_ms, create)
             except BaseException:
@@ -134,20 +137,28 @@ class PostgresConnection:
     def _create(self) -> None:
         roles.ensure_clerk_role(self.conn, self.clerk_role, self.path)
         with self.write():
+            # again under the writers' lock: another init may have made it meanwhile
+            if schema.made_meanwhile(self.conn):
+                raise InvalidInput(f"{self.path} already holds a crossings database")
             schema.apply(self.conn, self.catalogue, self.clerk_role)
             self._writes += 1
+        self._created = True
         self.schema_version = schema.SCHEMA_VERSION
 
     def close(self) -> None:
         self.conn.close()
 
     def discard(self) -> None:
-        """Drop the schema this store created (a failed init or copy), then close."""
-        with converted(self.path):
-            if self.in_transaction:
-                self.conn.execute("ROLLBACK")
-            self.conn.execute(f'DROP SCHEMA IF EXISTS "{schema.SCHEMA}" CASCADE')
-        self.conn.close()
+        """Drop the schema this store created (a failed init or copy), then close; a
+        schema this store did not create is left alone."""
+        try:
+            with converted(self.path):
+                if self.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if self._created:
+                    self.conn.execute(f'DROP SCHEMA IF EXISTS "{schema.SCHEMA}" CASCADE')
+        finally:
+            self.conn.close()
 
     @property
     def in_transaction(self) -> bool:
@@ -167,6 +178,9 @@ class PostgresConnection:
                     self.conn.execute("ROLLBACK")
                 if error.sqlstate not in RETRIED or attempt == BEGIN_ATTEMPTS:
                     raise
+            except BaseException:  # Ctrl-C while waiting for the lock: no transaction left open
+                self._rollback()
+                raise
 
     @contextmanager
     def write(self) -> Iterator[Any]:
@@ -228,6 +242,7 @@ class PostgresConnection:
         """At a transaction's start and after a rollback: nothing cached may come from
         another clerk's writes or from undone ones."""
         self._head, self._settings = None, None
+        self._actors.clear()
 
     @contextmanager
     def read(self) -> Iterator[Any]:

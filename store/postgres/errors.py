@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from typing import Any, Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import psycopg
 
@@ -41,7 +41,9 @@ def display(url: str) -> str:
         netloc = f"{user.partition(':')[0]}@{host}"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                        if k.lower() not in _SECRET_KEYS], safe="/:")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    # by hand, not urlunsplit: it drops the "//" of a URL with no host (a service URL)
+    shown = f"{parts.scheme}://{netloc}{parts.path}"
+    return shown + (f"?{query}" if query else "") + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 def _first_line(error: BaseException) -> str:

@@ -1,4 +1,4 @@
-"""The roles: the server, not the program, keeps the trail's rules.
+"""The roles: the server keeps the trail append-only and the schema its owner's.
 
 How an office sets up its roles (once, as a superuser or a role with CREATEROLE)::
 
@@ -13,8 +13,9 @@ How an office sets up its roles (once, as a superuser or a role with CREATEROLE)
 and grant the clerk role (``clerk_role`` option, default ``crossings_clerk``; created
 NOLOGIN if missing and the owner may create roles) only what commands need: USAGE on the
 schema, SELECT on every table and view, INSERT on the audit trail (never UPDATE, DELETE
-or TRUNCATE: BEFORE triggers refuse those even to the owner), INSERT and UPDATE on
-cases, actors and settings, INSERT and DELETE on the name index. No role but the owner
+or TRUNCATE: BEFORE triggers refuse those even to the owner, short of dropping them,
+which the schema check reports), INSERT and UPDATE on cases and settings, INSERT on
+actors and UPDATE of ``retired_at`` only, INSERT and DELETE on the name index. No role but the owner
 may CREATE in the schema. The report counts are kept by a SECURITY DEFINER trigger
 function, so clerks hold no grant on the count tables but SELECT.
 
@@ -38,7 +39,7 @@ DEFAULT_CLERK = "crossings_clerk"
 CLERK_WRITES: dict[str, tuple[str, ...]] = {
     "audit": ("INSERT",),
     "cases": ("INSERT", "UPDATE"),
-    "actors": ("INSERT", "UPDATE"),
+    "actors": ("INSERT", "UPDATE (retired_at)"),  # retiring; never a role or a key
     "settings": ("INSERT", "UPDATE"),
     "case_names": ("INSERT", "DELETE"),
 }

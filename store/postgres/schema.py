@@ -255,6 +255,16 @@ def installed(conn: Any, schema: str = SCHEMA) -> tuple[bool, int]:
     return True, int(row[0])
 
 
+def made_meanwhile(conn: Any, schema: str = SCHEMA) -> bool:
+    """Whether another init made the schema while this one waited for the writers' lock.
+    A scan of the catalogue, not ``to_regclass``: the lookup caches may still hold what was
+    true when this transaction began, before the other committed."""
+    row = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_class AS c JOIN pg_namespace AS n "
+                       "ON n.oid = c.relnamespace WHERE n.nspname = %s "
+                       "AND c.relname = 'schema_migrations')", (schema,)).fetchone()
+    return bool(row[0])
+
+
 def has_objects(conn: Any, schema: str = SCHEMA) -> bool:
     row = conn.execute("SELECT count(*) FROM pg_class WHERE relnamespace = "
                        "to_regnamespace(%s)", (schema,)).fetchone()
