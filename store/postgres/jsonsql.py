@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..sqlite.reports import ident, path, sql_text
+from ..common import ident, path, sql_text
 
 __all__ = ["array", "array_length", "ident", "jpath", "path", "sql_text", "text_at",
            "value_at", "elements"]

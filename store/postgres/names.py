@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from workflow import Case
 from workflow.policy import ALIASES, NAME, NATIVE_NAME
 
-from ..sqlite.names import MIN_TRIGRAM, keyed, rows_of
+from ..common import MIN_TRIGRAM, keyed, rows_of
 
 COLUMNS = ("case_id", "field", "name", "folded", "key", "squashed")
 _INSERT = (f"INSERT INTO case_names ({', '.join(COLUMNS)}) "

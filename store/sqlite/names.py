@@ -21,13 +21,12 @@ the cases already there.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from workflow import Case
-from workflow.names import searchable
 from workflow.policy import ALIASES, NAME, NATIVE_NAME
 
+from ..common import MIN_TRIGRAM, keyed, rows_of
 from .errors import converted as _converted
 
 SCHEMA = """
@@ -57,17 +56,7 @@ COLUMNS = ("case_id", "field", "name", "folded", "key", "squashed")
 _INSERT = (f"INSERT INTO case_names ({', '.join(COLUMNS)}) "
            f"VALUES ({', '.join('?' for _ in COLUMNS)})")
 _LAST = "\U0010ffff"  # sorts after every character: the end of a prefix's range
-MIN_TRIGRAM = 3
 _NAMES_READ_KEPT = 100_000  # cases whose names a store remembers between read and write
-
-keyed = lru_cache(maxsize=65_536)(searchable)  # a surname is keyed once, not per case
-
-
-def rows_of(case_id: int, names: Iterable[tuple[str, str]]) -> list[tuple[Any, ...]]:
-    """The index rows of one case's names (each name once per fact)."""
-    unique = dict.fromkeys(names)
-    return [(case_id, field, name, *keyed(name)) for field, name in unique]
-
 
 def build(conn: Any) -> None:
     """Index every case of the file (step 007, and the bench's bulk build): in chunks."""

@@ -10,35 +10,15 @@ rows.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from workflow.catalogue import Catalogue
 from workflow.queries import DatedBefore, Entries, Late, LatestWithout, Section
 
+from ..common import ident, path, sql_text
 from .errors import loads
 
-_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
-_PATH = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-
-
-def ident(name: str) -> str:
-    """A policy's name used as an SQL identifier or column: checked, as it is spliced in."""
-    if not _IDENT.match(name):
-        raise ValueError(f"not a plain identifier: {name!r}")
-    return name
-
-
-def path(name: str) -> str:
-    if not _PATH.match(name):
-        raise ValueError(f"not a plain fact path: {name!r}")
-    return name
-
-
-def sql_text(value: Any) -> str:
-    """A policy's value as an SQL string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
-
+__all__ = ["SQLiteReports", "ident", "path", "sql_text"]
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values) or "NULL"

@@ -1,0 +1,42 @@
+"""What both stores share, no SQL of either: the policy's names and values as they are
+spliced into SQL (checked, as they are not bound parameters), and the rows of the name
+index (each name folded and keyed once)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Iterable
+
+from workflow.names import searchable
+
+_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+_PATH = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+MIN_TRIGRAM = 3  # the shortest substring a trigram index serves
+
+
+def ident(name: str) -> str:
+    """A policy's name used as an SQL identifier or column: checked, as it is spliced in."""
+    if not _IDENT.match(name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return name
+
+
+def path(name: str) -> str:
+    if not _PATH.match(name):
+        raise ValueError(f"not a plain fact path: {name!r}")
+    return name
+
+
+def sql_text(value: Any) -> str:
+    """A policy's value as an SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+keyed = lru_cache(maxsize=65_536)(searchable)  # a surname is keyed once, not per case
+
+
+def rows_of(case_id: int, names: Iterable[tuple[str, str]]) -> list[tuple[Any, ...]]:
+    """The index rows of one case's names (each name once per fact)."""
+    unique = dict.fromkeys(names)
+    return [(case_id, field, name, *keyed(name)) for field, name in unique]
