@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+from workflow import StoreError
+from workflow.audit import linked
 from workflow.names import searchable
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -40,3 +42,26 @@ def rows_of(case_id: int, names: Iterable[tuple[str, str]]) -> list[tuple[Any, .
     """The index rows of one case's names (each name once per fact)."""
     unique = dict.fromkeys(names)
     return [(case_id, field, name, *keyed(name)) for field, name in unique]
+
+
+Head = tuple[int, str, str]  # the trail's last seq, its hash, the latest recorded_at
+
+
+def trail_chunks(rows: Iterable[Mapping[str, Any]], head: Head, columns: Sequence[str],
+                 where: str, size: int = 5000) -> Iterator[tuple[list[list[Any]], Head]]:
+    """Rows copied from another store (``Store.load_trail``) as lists of column values, in
+    chunks of SIZE, each with the head after it; only onto an empty trail, and only as one
+    unbroken chain (:func:`workflow.audit.linked`)."""
+    seq, prev, recorded = head
+    if seq:
+        raise StoreError(f"{where} already holds a trail ({seq} rows)")
+    chunk: list[list[Any]] = []
+    for row in linked(rows, seq, prev):
+        chunk.append([row.get(c) for c in columns])
+        seq, prev = int(row["seq"]), str(row["hash"])
+        recorded = max(recorded, str(row["recorded_at"]))
+        if len(chunk) == size:
+            yield chunk, (seq, prev, recorded)
+            chunk = []
+    if chunk:
+        yield chunk, (seq, prev, recorded)

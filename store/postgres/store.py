@@ -13,11 +13,12 @@ import json
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from workflow import Actor, Case, Conflict, StoreError
-from workflow.audit import FIELDS, GENESIS, canonical_bytes, dumps, linked
+from workflow.audit import FIELDS, GENESIS, canonical_bytes, dumps
 from workflow.policy import OPENED_ON
 from workflow.values import fold_name
 
 from ..base import Store
+from ..common import trail_chunks
 from . import catalog, schema
 from .connection import PostgresConnection, batch_lost
 from .errors import converted, loads
@@ -213,25 +214,14 @@ class PostgresStore(PostgresReports, PostgresReading, PostgresNames, PostgresCon
         return seqs
 
     def load_trail(self, rows: Iterable[dict[str, Any]]) -> int:
-        """The rows as they are, checked as one chain, by COPY in chunks of 5,000 (the
-        count trigger runs once a chunk)."""
+        """The rows as they are, by COPY a chunk (the count trigger runs once a chunk)."""
         if not self._depth or not self.in_transaction:
             raise StoreError("load_trail() outside a write transaction")
-        seq, prev, recorded = self._current_head()
-        if seq:
-            raise StoreError(f"{self.path} already holds a trail ({seq} rows)")
-        count, chunk = 0, []
-        for row in linked(rows, seq, prev):
-            chunk.append([row.get(c) for c in _AUDIT_COLUMNS])
-            seq, prev = int(row["seq"]), str(row["hash"])
-            recorded = max(recorded, str(row["recorded_at"]))
-            if len(chunk) == 5000:
-                self._copy(_COPY_AUDIT, chunk)
-                count, chunk = count + len(chunk), []
-        if chunk:
+        count = 0
+        for chunk, head in trail_chunks(rows, self._current_head(), _AUDIT_COLUMNS, self.path):
             self._copy(_COPY_AUDIT, chunk)
-        self._head = (seq, prev, recorded)
-        return count + len(chunk)
+            count, self._head = count + len(chunk), head
+        return count
 
     def audit(self, **filters: Any) -> Iterator[dict[str, Any]]:
         where, params = _audit_where(filters)

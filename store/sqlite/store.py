@@ -13,11 +13,12 @@ import json
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from workflow import Actor, Case, Conflict, StoreError
-from workflow.audit import FIELDS, GENESIS, canonical_bytes, dumps, linked
+from workflow.audit import FIELDS, GENESIS, canonical_bytes, dumps
 from workflow.values import fold_name
 from workflow.policy import OPENED_ON
 
 from ..base import Store
+from ..common import trail_chunks
 from . import schema
 from .connection import SQLiteConnection, batch_lost as _batch_lost
 from .errors import converted as _converted
@@ -217,19 +218,10 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
     def load_trail(self, rows: Iterable[dict[str, Any]]) -> int:
         if not self.conn.in_transaction:
             raise StoreError("load_trail() outside a write transaction")
-        seq, prev, recorded = self._current_head()
-        if seq:
-            raise StoreError(f"{self.path} already holds a trail ({seq} rows)")
-        count, chunk = 0, []
-        for row in linked(rows, seq, prev):
-            chunk.append([row.get(c) for c in _AUDIT_COLUMNS])
-            recorded = max(recorded, str(row["recorded_at"]))
-            if len(chunk) == 5000:
-                count += self._insert_audit(chunk)
-                chunk = []
-        count += self._insert_audit(chunk)
-        last = self._one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-        self._head = (last[0], last[1], recorded) if last else None
+        count = 0
+        for chunk, head in trail_chunks(rows, self._current_head(), _AUDIT_COLUMNS, self.path):
+            count += self._insert_audit(chunk)
+            self._head = head
         return count
 
     def _insert_audit(self, values: list[list[Any]]) -> int:
