@@ -4,6 +4,7 @@ index (each name folded and keyed once)."""
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -33,6 +34,15 @@ def path(name: str) -> str:
 def sql_text(value: Any) -> str:
     """A policy's value as an SQL string literal."""
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def loads(text: Any, where: str = "") -> Any:
+    """A stored JSON value; a damaged one is the database's corruption, one StoreError."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        raise StoreError(f"the database is damaged: a stored JSON value {where}cannot be "
+                         "read (run crossings verify)") from None
 
 
 keyed = lru_cache(maxsize=65_536)(searchable)  # a surname is keyed once, not per case

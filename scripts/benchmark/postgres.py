@@ -52,16 +52,9 @@ def fresh_database(admin: str, name: str) -> str:
 # -- the children ---------------------------------------------------------------------------
 
 def engine_w_pg(url: str, n: int) -> dict[str, Any]:
-    from .workload import _rates, _service, _walk
+    from .workload import engine_w
 
-    with _service(url) as service:
-        start, cpu = time.perf_counter(), time.process_time()
-        with timed():
-            _walk(service, n)
-        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    from . import scenario
-
-    return _rates(n * scenario.TRANSITIONS_PER_CASE, seconds, cpu)
+    return engine_w(url, n, "FULL")  # FULL: a synchronous commit on the server
 
 
 def handover_pg(url: str, n: int) -> dict[str, Any]:

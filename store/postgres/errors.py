@@ -126,15 +126,6 @@ class converted:
             raise translate(error, self.where) from error
 
 
-def loads(text: Any, where: str = "") -> Any:
-    """A stored JSON value; a damaged one is the database's corruption, one StoreError."""
-    try:
-        return json.loads(text)
-    except (TypeError, ValueError):
-        raise StoreError(f"the database is damaged: a stored JSON value {where}cannot be "
-                         "read (run crossings verify)") from None
-
-
 def sqlite_value(value: Any) -> Any:
     """A JSON value read with ``#>`` as SQLite's ``json_extract`` gives it: a boolean as
     0 or 1, an array or object as its compact JSON text, a scalar as itself."""

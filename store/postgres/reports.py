@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 from workflow.catalogue import Catalogue
 from workflow.queries import DatedBefore, Entries, Late, LatestWithout, Section
 
-from .errors import loads, sqlite_value
+from ..common import loads
+from .errors import sqlite_value
 from .jsonsql import array_length, elements, ident, path, sql_text, text_at
 
 _C = ' COLLATE "C"'

@@ -21,7 +21,8 @@ from ..base import Store
 from ..common import trail_chunks
 from . import catalog, schema
 from .connection import PostgresConnection, batch_lost
-from .errors import converted, loads
+from ..common import loads
+from .errors import converted
 from .jsonsql import ident
 from .names import PostgresNames
 from .reading import PostgresReading

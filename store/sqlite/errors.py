@@ -7,7 +7,6 @@ code (its own checks) is a plain StoreError naming the file.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any, Callable
 
@@ -66,12 +65,3 @@ class converted:
             raise translate(error, self.path) from error
         if isinstance(error, OverflowError):  # the driver's own: beyond SQLite's 64 bits
             raise InvalidInput(f"a number given is too large (at most {2**63 - 1})") from error
-
-
-def loads(text: Any, where: str = "") -> Any:
-    """A stored JSON value; a damaged one is the database's corruption, one StoreError."""
-    try:
-        return json.loads(text)
-    except (TypeError, ValueError):
-        raise StoreError(f"the database is damaged: a stored JSON value {where}cannot be "
-                         "read (run crossings verify)") from None

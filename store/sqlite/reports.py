@@ -16,7 +16,7 @@ from workflow.catalogue import Catalogue
 from workflow.queries import DatedBefore, Entries, Late, LatestWithout, Section
 
 from ..common import ident, path, sql_text
-from .errors import loads
+from ..common import loads
 
 __all__ = ["SQLiteReports", "ident", "path", "sql_text"]
 

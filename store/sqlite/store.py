@@ -22,7 +22,7 @@ from ..common import trail_chunks
 from . import schema
 from .connection import SQLiteConnection, batch_lost as _batch_lost
 from .errors import converted as _converted
-from .errors import loads
+from ..common import loads
 from .names import NameIndex
 from .reading import SQLiteReading
 from .reports import SQLiteReports, ident
