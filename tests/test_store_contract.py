@@ -214,6 +214,31 @@ def test_a_stale_case_in_a_group_update_undoes_the_whole_group(store: Store) -> 
     assert [c.state for c in store.case_rows()] == ["detained", "detained"]
 
 
+def test_a_case_updated_again_and_again_in_one_write_reads_back_as_it_now_is(
+        store: Store) -> None:
+    # a batch walks a case through its steps in one transaction: every read in it, by id
+    # or by a query, sees the last step, a stale version is refused at once, and the
+    # commit leaves the case at its last version
+    with store.write():
+        store.insert_case(case(), RECORDED)
+    with store.write():
+        before = "detained"
+        for version, state in enumerate(["investigated", "persuading", "referred"], 2):
+            assert store.get_case(1) == case(state=before, version=version - 1)
+            before = state
+            store.update_cases([(case(state=state, version=version), version - 1)], RECORDED)
+            store.append([{**member_row(1, None), "case_version": version,
+                           "at": f"1961-11-2{version}"}], KEY.sign)
+            assert store.get_case(1) == case(state=state, version=version)
+            assert store.get_cases([1]) == {1: case(state=state, version=version)}
+            assert [c["id"] for c in store.cases(state=state)] == [1]
+            assert store.last_event_date(1) == f"1961-11-2{version}"
+        with pytest.raises(Conflict, match="expected version 2"):
+            store.update_cases([(case(state="returned", version=3), 2)], RECORDED)
+    assert store.get_case(1) == case(state="referred", version=4)
+    assert [r["case_version"] for r in trail(store)] == [2, 3, 4]
+
+
 def test_append_chains_each_row_to_the_previous_hash(store: Store) -> None:
     with store.write():
         assert store.append([row(1)], KEY.sign) == [1]

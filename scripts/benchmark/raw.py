@@ -157,8 +157,11 @@ def raw_w(path: str, n: int, synchronous: str, template: str) -> dict[str, Any]:
 
 
 def raw_batch(path: str, n: int, template: str) -> dict[str, Any]:
-    """W in one transaction: crossings' batch runs the same statements, without a BEGIN,
-    PRAGMA and COMMIT of each command's own."""
+    """W in one transaction, one UPDATE and one INSERT per event, without a BEGIN, PRAGMA
+    and COMMIT of each command's own. crossings' batch sends the same audit rows (one
+    executemany per command) but holds its case rows back and writes each case once, at
+    its last version, before COMMIT (store/sqlite/pending.py): fewer UPDATEs than this
+    baseline runs, which the README's figures say alongside the ratio."""
     raw = Raw(path, "FULL", json.loads(Path(template).read_text()))
     start = time.perf_counter()
     raw.conn.execute(BEGIN)

@@ -19,6 +19,7 @@ from workflow.catalogue import Catalogue
 
 from . import schema
 from .errors import converted as _converted
+from .pending import Pending
 
 BUSY_TIMEOUT_MS = 10_000
 SYNCHRONOUS = ("FULL", "NORMAL", "OFF", "EXTRA")
@@ -57,6 +58,7 @@ class SQLiteConnection:
         self._seen: int | None = None
         self._depth = 0
         self._aborted: BaseException | None = None
+        self._pending = Pending()
         with _converted(self.path):
             target = f"file:{self.path}?mode=ro" if self.readonly and not memory else self.path
             self.conn = sqlite3.connect(target, isolation_level=None, uri=self.readonly,
@@ -133,31 +135,35 @@ class SQLiteConnection:
         with _converted(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             self._depth, self._aborted = 1, None
-            changes = self.conn.total_changes
+            changes = self._written()
             try:
                 self._revalidate()
                 yield self
                 if self._aborted is not None:
                     raise batch_lost(self._aborted)
+                self._send()
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
-                if self.conn.total_changes != changes or self._aborted is not None:
+                if self._written() != changes or self._aborted is not None:
                     self._forget()
                 raise
             finally:
                 self._depth = 0
+                self._pending.clear()
 
     def _nested(self) -> Iterator[Any]:
         if self._aborted is not None:
             raise batch_lost(self._aborted)
-        changes = self.conn.total_changes
+        changes = self._written()
         try:
             yield self
+            self._send(cases=False)  # its audit rows now: the batch loses them or none
         except BaseException as error:
-            if self.conn.total_changes != changes or not self.conn.in_transaction:
-                self._aborted = error
+            if (self._aborted is not None or self._written() != changes
+                    or not self.conn.in_transaction):
+                self._aborted = self._aborted or error
                 if self.conn.in_transaction:
                     with _converted(self.path):
                         self.conn.execute("ROLLBACK")
@@ -176,6 +182,34 @@ class SQLiteConnection:
         """After a rollback: nothing cached may come from the undone writes."""
         self._seen, self._head, self._settings = None, None, None
         self._actors.clear()
+        self._pending.clear()
+
+    # the rows a write transaction holds back (see pending.py): sent before any other
+    # statement of it, so that whatever it reads in SQL sees them
+
+    def _written(self) -> int:
+        """Rows this connection has written or held back: changed, something was written."""
+        return self.conn.total_changes + self._pending.held
+
+    def _send(self, cases: bool = True) -> None:
+        """Write the held-back rows, or only the audit rows. They are earlier commands'
+        as much as this one's: if they fail, the transaction (the whole batch) is lost."""
+        try:
+            self._write_held(cases)
+        except BaseException as error:
+            if self._depth and self._aborted is None:
+                self._aborted = error
+            raise
+
+    def _write_held(self, cases: bool) -> None:
+        """SQLiteStore knows the statements."""
+        raise NotImplementedError
+
+    def _peek(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        """One row of a read the held-back rows cannot change (a case not held; the file's
+        own rows of a case), without sending them."""
+        with _converted(self.path):
+            return self.conn.execute(sql, tuple(params)).fetchone()
 
     @contextmanager
     def read(self) -> Iterator[Any]:
@@ -191,14 +225,20 @@ class SQLiteConnection:
                     self.conn.execute("COMMIT")
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        if self._pending:
+            self._send()
         with _converted(self.path):
             return self.conn.execute(sql, tuple(params)).fetchone()
 
     def _all(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        if self._pending:
+            self._send()
         with _converted(self.path):
             return self.conn.execute(sql, tuple(params)).fetchall()
 
     def _stream(self, sql: str, params: Iterable[Any] = ()) -> Iterator[Any]:
+        if self._pending:
+            self._send()
         with _converted(self.path):
             cursor = self.conn.execute(sql, tuple(params))
             cursor.arraysize = 500
@@ -209,5 +249,7 @@ class SQLiteConnection:
         """A write statement (never after a batch was lost: it would autocommit)."""
         if self._aborted is not None and self._depth:
             raise batch_lost(self._aborted)
+        if self._pending:
+            self._send()
         with _converted(self.path):
             return self.conn.execute(sql, tuple(params))

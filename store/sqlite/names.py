@@ -105,19 +105,21 @@ class NameIndex:
         with _converted(self.path):
             self.conn.executemany(_INSERT, rows)
 
-    def index_changed(self, cases: list[tuple[Case, int]]) -> None:
-        """Re-index each updated case whose names are not those it was read with."""
+    def index_changed(self, cases: list[tuple[int, list[tuple[str, str]], int]]) -> None:
+        """Re-index each updated case (id, names now, version it was read at) whose names
+        are not those it was read with."""
         kept = self.__dict__.setdefault("_names_read", {})
         changed = []
-        for case, expected in cases:
-            read = kept.pop(case.id, None)
-            if read is None or read[0] != expected or read[1] != case.names():
-                changed.append(case)
+        for case_id, names, expected in cases:
+            read = kept.pop(case_id, None)
+            if read is None or read[0] != expected or read[1] != names:
+                changed.append((case_id, names))
         if changed:
             with _converted(self.path):
                 self.conn.executemany("DELETE FROM case_names WHERE case_id = ?",
-                                      [(c.id,) for c in changed])
-            self.index_new(changed)
+                                      [(case_id,) for case_id, _ in changed])
+                self.conn.executemany(_INSERT, [row for case_id, names in changed
+                                                for row in rows_of(case_id, names)])
 
     def name_matches(self, folded: str, key: str, squashed: str) -> Iterator[dict[str, Any]]:
         """Index rows matching a query, streamed in rank order of the look-ups: the folded

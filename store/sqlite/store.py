@@ -24,6 +24,7 @@ from .connection import SQLiteConnection, batch_lost as _batch_lost
 from .errors import converted as _converted
 from ..common import loads
 from .names import NameIndex
+from .pending import MAX_AUDIT_ROWS, MAX_CASES, UPDATE_CASE
 from .reading import SQLiteReading
 from .reports import SQLiteReports, ident
 
@@ -90,22 +91,38 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
     # cases -----------------------------------------------------------------------------
 
     def next_case_id(self) -> int:
-        return int(self._one("SELECT coalesce(max(id), 0) + 1 FROM cases")[0])
+        # held-back rows never add a case: the file's highest id is the highest
+        return int(self._peek("SELECT coalesce(max(id), 0) + 1 FROM cases")[0])
 
     def get_case(self, case_id: int) -> Case | None:
-        row = self._one(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
-        return self.read_names(_case(row)) if row else None
+        held = self._pending.cases.get(case_id)
+        if held is not None:
+            return _held_case(held[0])
+        row = self._peek(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
+        return self._read(_case(row)) if row else None
 
     def get_cases(self, case_ids: Iterable[int]) -> dict[int, Case]:
         ids = list(dict.fromkeys(case_ids))
         found: dict[int, Case] = {}
+        held = self._pending.cases
+        for case_id in [i for i in ids if i in held]:
+            found[case_id] = _held_case(held[case_id][0])
+        ids = [i for i in ids if i not in held]
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ", ".join("?" for _ in chunk)
-            for row in self._all(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id IN ({marks})",
-                                 chunk):
-                found[row[0]] = self.read_names(_case(row))
+            with _converted(self.path):
+                rows = self.conn.execute(
+                    f"SELECT {_CASE_COLUMNS} FROM cases WHERE id IN ({marks})", chunk)
+                for row in rows.fetchall():
+                    found[row[0]] = self._read(_case(row))
         return found
+
+    def _read(self, case: Case) -> Case:
+        """A case read from the file: its names remembered; in a write, its version."""
+        if self._depth:
+            self._pending.versions[case.id] = case.version
+        return self.read_names(case)
 
     def insert_case(self, case: Case, recorded_at: str) -> None:
         self._run(
@@ -114,37 +131,67 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
             (case.id, case.state, case.version, case.name, case.native_name,
              dumps(case.facts), int(case.flagged), case.facts.get(OPENED_ON), recorded_at,
              case.policy),
-        )
+        )  # at once, not held back: a new id is refused here, and held rows add no case
         self.index_new([case])
+        self._read(case)
 
     def update_cases(self, cases: list[tuple[Case, int]], recorded_at: str) -> None:
-        """One executemany for the lot (a group of 10,000 is one statement); its rowcount
-        sums the rows each UPDATE matched, so any shortfall is a stale version."""
+        """Cases this transaction read are held back (pending.py), each checked now
+        against the version it has; others go at once, in one executemany for the lot
+        (a group of 10,000 is one statement) whose rowcount sums the rows each UPDATE
+        matched, so any shortfall is a stale version."""
         if self._aborted is not None and self._depth:
             raise _batch_lost(self._aborted)
         values = [(case.state, case.version, case.name, case.native_name, dumps(case.facts),
                    int(case.flagged), recorded_at, case.policy, case.id, expected)
                   for case, expected in cases]
-        with _converted(self.path):
-            cursor = self.conn.executemany(
-                "UPDATE cases SET state = ?, version = ?, name = ?, native_name = ?, "
-                "facts = ?, flagged = ?, updated_at = ?, policy = ? "
-                "WHERE id = ? AND version = ?", values)
-        if cursor.rowcount != len(values):
-            case, expected = self._stale(cases)
-            raise Conflict(
-                f"case {case.id} changed since it was read (expected version {expected}); "
-                "nothing was written, try again"
-            )
-        self.index_changed(cases)
+        pending = self._pending
+        versions = pending.versions
+        if self._depth and all(case.id in versions for case, _ in cases):
+            for case, expected in cases:
+                if versions[case.id] != expected:
+                    raise _stale(case.id, expected)
+            for (case, _), row in zip(cases, values):
+                pending.hold_case(row, case.names())
+            if len(pending.cases) >= MAX_CASES:
+                self._send()
+            return
+        self._send()
+        self._update(values)
+        self.index_changed([(case.id, case.names(), expected) for case, expected in cases])
+        if self._depth:
+            versions.update((case.id, case.version) for case, _ in cases)
 
-    def _stale(self, cases: list[tuple[Case, int]]) -> tuple[Case, int]:
+    def _update(self, values: list[tuple[Any, ...]]) -> None:
+        with _converted(self.path):
+            cursor = self.conn.executemany(UPDATE_CASE, values)
+        if cursor.rowcount != len(values):
+            raise self._stale_of(values)
+
+    def _stale_of(self, values: list[tuple[Any, ...]]) -> Conflict:
         """The first case whose row the UPDATE did not find at its new version."""
-        for case, expected in cases:
-            row = self._one("SELECT version FROM cases WHERE id = ?", (case.id,))
-            if row is None or row[0] != case.version:
-                return case, expected
-        return cases[0]
+        for row in values:
+            found = self._peek("SELECT version FROM cases WHERE id = ?", (row[-2],))
+            if found is None or found[0] != row[1]:
+                return _stale(row[-2], row[-1])
+        return _stale(values[0][-2], values[0][-1])
+
+    def _write_held(self, cases: bool) -> None:
+        """Write the held-back case rows, then the audit rows (pending.py)."""
+        pending = self._pending
+        if cases and pending.cases:
+            held = list(pending.cases.values())
+            pending.cases.clear()
+            self._update([row for row, _ in held])
+            self.index_changed([(row[-2], names, row[-1]) for row, names in held])
+        if pending.audit:
+            self._send_audit()
+
+    def _send_audit(self) -> None:
+        pending = self._pending
+        values, pending.audit = pending.audit, []
+        pending.audit_dates.clear()
+        self._insert_audit(values)
 
     def cases(self, state: str | None = None, after: int = 0,
               limit: int | None = None) -> Iterator[dict[str, Any]]:
@@ -200,24 +247,26 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
         import hashlib
 
         seq, prev, recorded = self._current_head()
-        values, seqs = [], []
+        pending, seqs = self._pending, []
         for row in rows:
             seq += 1
             full = {**row, "seq": seq, "prev_hash": prev}
             data = canonical_bytes(full)
             prev = full["hash"] = hashlib.sha256(data).hexdigest()
             full["signature"] = sign(data)
-            values.append([full.get(c) for c in _AUDIT_COLUMNS])
+            pending.hold_audit([full.get(c) for c in _AUDIT_COLUMNS], full.get("case_id"),
+                               full.get("at"))
             seqs.append(seq)
             recorded = max(recorded, str(full["recorded_at"]))
-        with _converted(self.path):
-            self.conn.executemany(_INSERT_AUDIT, values)
         self._head = (seq, prev, recorded)
+        if len(pending.audit) >= MAX_AUDIT_ROWS:
+            self._send(cases=False)
         return seqs
 
     def load_trail(self, rows: Iterable[dict[str, Any]]) -> int:
         if not self.conn.in_transaction:
             raise StoreError("load_trail() outside a write transaction")
+        self._send()
         count = 0
         for chunk, head in trail_chunks(rows, self._current_head(), _AUDIT_COLUMNS, self.path):
             count += self._insert_audit(chunk)
@@ -288,8 +337,16 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
         return list(self.audit(request_id=request_id))
 
     def last_event_date(self, case_id: int) -> str | None:
-        """The latest event date recorded for the case, applied or refused."""
-        return self._one("SELECT max(at) FROM audit WHERE case_id = ?", (case_id,))[0]
+        """The latest event date recorded for the case, applied or refused (in a write,
+        kept for the rest of it: its own rows keep it up to date)."""
+        dates = self._pending.dates
+        if case_id in dates:
+            return dates[case_id]
+        found = self._pending.latest(
+            case_id, self._peek("SELECT max(at) FROM audit WHERE case_id = ?", (case_id,))[0])
+        if self._depth:
+            dates[case_id] = found
+        return found
 
     def first_row(self) -> dict[str, Any] | None:
         return self.audit_row(1)
@@ -304,11 +361,23 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
             raise StoreError("upgrade_schema is called inside write()")
         if not self.upgrading:
             raise StoreError(f"{self.path} was not opened to be upgraded")
+        self._send()
         steps = schema.pending(self.conn)
         with _converted(self.path):
             schema.apply(self.conn, self.catalogue)
         self.schema_version = schema.SCHEMA_VERSION
         return steps
+
+
+def _held_case(row: tuple[Any, ...]) -> Case:
+    """A held-back case row (UPDATE_CASE's values), read as the file would give it."""
+    return Case(row[-2], row[0], row[1], loads(row[4], f"of case {row[-2]} "), bool(row[5]),
+                row[7])
+
+
+def _stale(case_id: int, expected: int) -> Conflict:
+    return Conflict(f"case {case_id} changed since it was read (expected version "
+                    f"{expected}); nothing was written, try again")
 
 
 def _audit_where(filters: Mapping[str, Any]) -> tuple[list[str], list[Any]]:
