@@ -178,13 +178,22 @@ def ensure(config: Config, tag: str, n: int, mix: list[str], reuse: bool = False
     marker = path.with_suffix(".built.json")
     from workflow.audit import CHAIN_FORMAT
 
+    made = {"chain": CHAIN_FORMAT, "events": _events_digest(mix)}
     if reuse and not config.rebuild and marker.exists() and path.exists() \
-            and json.loads(marker.read_text()).get("chain") == CHAIN_FORMAT:
+            and all(json.loads(marker.read_text()).get(k) == v for k, v in made.items()):
         return path
     marker.unlink(missing_ok=True)
-    result = {**run_child("build", path=str(path), n=n, mix=mix), "chain": CHAIN_FORMAT}
+    result = {**run_child("build", path=str(path), n=n, mix=mix), **made}
     marker.write_text(json.dumps(result))
     return path
+
+
+def _events_digest(mix: list[str]) -> str:
+    """What a bulk build's events are: a database built from other events is rebuilt."""
+    from . import scenario
+
+    events = [scenario.OPEN, {name: scenario.TEMPLATES[name] for name in sorted(set(mix))}]
+    return hashlib.sha256(json.dumps(events, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def built(path: Path) -> dict[str, Any]:
