@@ -267,6 +267,7 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
         if not self.conn.in_transaction:
             raise StoreError("load_trail() outside a write transaction")
         self._send()
+        self._pending.dates.clear()  # the loaded rows' dates are not kept: ask the file
         count = 0
         for chunk, head in trail_chunks(rows, self._current_head(), _AUDIT_COLUMNS, self.path):
             count += self._insert_audit(chunk)
