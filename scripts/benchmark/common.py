@@ -27,7 +27,7 @@ class Row:
     runs: list[Any] | None = None  # each run's raw result, for --json only
 
 
-# Sizes per run kind: full (the figures), quick (about a minute), tiny (the test
+# Sizes per run kind: full (the figures), quick (about 12 minutes on this 2-core machine), tiny (the test
 # suite's smoke test: every code path, a few seconds, figures meaningless).
 SIZES: dict[str, dict[str, int]] = {
     "w": {"full": 600, "quick": 200, "tiny": 4},
