@@ -36,7 +36,8 @@ SECTIONS: dict[str, Callable[[Config], list[Row]]] = {
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
     parser.add_argument("--quick", action="store_true",
-                        help="About 12 minutes on a 2-core machine: smaller N, 3 runs, a 100,000-case scale database.")
+                        help="About 12 minutes on a 2-core machine: smaller N, 3 runs, "
+                             "a 100,000-case scale database.")
     parser.add_argument("--tiny", action="store_true",
                         help="Seconds: every code path on tiny inputs, one run (the test "
                              "suite's smoke test); the figures mean nothing.")

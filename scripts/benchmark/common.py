@@ -27,8 +27,9 @@ class Row:
     runs: list[Any] | None = None  # each run's raw result, for --json only
 
 
-# Sizes per run kind: full (the figures), quick (about 12 minutes on this 2-core machine), tiny (the test
-# suite's smoke test: every code path, a few seconds, figures meaningless).
+# Sizes per run kind: full (the figures, about 2 hours on 2 cores), quick (about
+# 12 minutes), tiny (the test suite's smoke test: every code path, a few seconds, figures
+# meaningless).
 SIZES: dict[str, dict[str, int]] = {
     "w": {"full": 600, "quick": 200, "tiny": 4},
     # More, shorter rounds for W: a commit's fsync time swings tenfold on a shared disk,
