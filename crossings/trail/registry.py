@@ -59,8 +59,9 @@ class Registry:
                                                           "retired_at": row["recorded_at"]})
             else:
                 current = self.setting_values[-1] if self.setting_values else self.defaults
-                self.setting_seqs.append(seq)
-                self.setting_values.append({**current, given["name"]: given["value"]})
+                values = {**current, given["name"]: given["value"]}  # read, then kept:
+                self.setting_seqs.append(seq)  # a row that cannot be read adds neither
+                self.setting_values.append(values)
         except (json.JSONDecodeError, KeyError, TypeError):
             problem(seq, None, "setup", f"set-up row {trigger} cannot be read")
 
