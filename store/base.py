@@ -202,7 +202,9 @@ class Store(ABC):
     # reports -----------------------------------------------------------------------------
     @abstractmethod
     def name_list_rows(self, list_id: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every applied row of the policy's name-list trigger, with the case's facts."""
+        """Every applied row of the policy's name-list trigger (not voided), by list and
+        seq: the columns of the view ``name_list``, and ``facts``: of the case's facts, the
+        two the list reads, its entries and the reply (each only when it has a value)."""
 
     @abstractmethod
     def section_rows(self, section: Section, as_of: str, days: int | None,

@@ -17,14 +17,14 @@ import pytest
 
 from crossings.cli.base import emit
 from crossings.render import tables
-from crossings.render.escape import csv_cell, term
+from crossings.render.escape import csv_cell, json_safe, term
 from crossings.render.tables import cell, width
 
 
 def reference_emit(rows: Sequence[dict[str, Any]], fmt: str | None, columns: Sequence[str]) -> None:
     """One row at a time: each cell measured and each line written on its own."""
     if fmt == "json":
-        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
+        click.echo(json_safe(json.dumps(list(rows), ensure_ascii=False, indent=2)))
         return
     if fmt == "csv":
         buffer = io.StringIO()
@@ -59,6 +59,13 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             {"clause": "", "name": "", "native_name": None, "n": 0, "flag": None, "note": ""}],
     "nested": [{"clause": "P1", "name": "x", "native_name": None, "n": 1.5, "flag": [1, "a"],
                 "note": {"at": "1961", "outcome": "refused"}}],
+    "nested alike": [  # the name list's rows: the same keys, entries as lists of dicts
+        {"clause": "P2", "name": "Pak", "native_name": "박", "n": 2, "flag": False,
+         "note": [{"at": "1961-11-30", "outcome": "refused"}, {"at": None, "outcome": "최\u2028"}]},
+        {"clause": "P2", "name": "Ri", "native_name": None, "n": 0.5, "flag": None,
+         "note": []},
+        {"clause": "P2", "name": "O", "native_name": "", "n": 1, "flag": True,
+         "note": {"deep": [[1, {"a\nb": "c\x7f"}], {}], "n": 2.25}}],
     "ragged": [{"clause": "P1", "name": "x"}, {"name": "y", "clause": "P2", "extra": 3}],
     "percent keys": [{"%s": "a", "%d\x00": 1}],
 }

@@ -235,7 +235,12 @@ def _write(lines: list[str], chunk: int = 5000) -> None:
 
 def emit_json(data: Any) -> None:
     """One JSON document (a case, a report, a group) and a newline; exact, and safe to
-    show (``render.escape.json_safe``)."""
+    show (``render.escape.json_safe``). A list of rows is written in pieces, each encoded
+    a column at a time (``render.tables.json_chunks``): the same text."""
+    if isinstance(data, list) and all(isinstance(row, dict) for row in data):
+        for piece in json_chunks(data):
+            click.echo(piece)
+        return
     click.echo(json_safe(json_text(data)))
 
 

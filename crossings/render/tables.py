@@ -107,12 +107,13 @@ def _escaped_padding(distinct: set[str]) -> dict[str, str]:
 
 def json_chunks(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
     """``json.dumps(list(rows), ensure_ascii=False, indent=2)`` in pieces that, each echoed
-    with its newline, make the same text. Rows of scalars with the same keys are encoded
-    here, CHUNK rows at a time and a column at a time; anything else by json.dumps. Each
-    piece is :func:`~crossings.render.escape.json_safe`: the same data, safe to show."""
+    with its newline, make the same text. Rows with the same keys are encoded here, CHUNK
+    rows at a time and a column at a time (a column of scalars by C code, a list or a
+    mapping by json.dumps on its own); rows of different keys by json.dumps. Each piece is
+    :func:`~crossings.render.escape.json_safe`: the same data, safe to show."""
     rows = list(rows)
     names = tuple(rows[0]) if rows else ()
-    if not names or not _flat(rows, names):
+    if not names or not all(tuple(r) == names for r in rows):
         yield json_safe(json.dumps(rows, ensure_ascii=False, indent=2, default=_bytes_as_text))
         return
     # A NUL marks each value's place: a key's own NUL is quoted as \u0000 by the encoder.
@@ -129,15 +130,8 @@ def json_chunks(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
 _SCALARS = {str, int, bool, type(None)}
 
 
-def _flat(rows: list[dict[str, Any]], names: tuple[str, ...]) -> bool:
-    """Every row has exactly these keys, and every value is a str, int, bool or None."""
-    if not all(tuple(r) == names for r in rows):
-        return False
-    return all(set(map(type, map(itemgetter(name), rows))) <= _SCALARS for name in names)
-
-
 def _encoded(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[list[str]]:
-    """Each column's values as JSON text (the rows are :func:`_flat`)."""
+    """Each column's values as JSON text (every row has these keys)."""
     out = []
     for name in names:
         values = list(map(itemgetter(name), rows))
@@ -146,9 +140,49 @@ def _encoded(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[list[st
             out.append(_json_safe_column(list(map(encode_basestring, values))))
         elif kinds <= {int}:
             out.append(list(map(int.__repr__, values)))
-        else:
+        elif kinds <= _SCALARS:
             out.append(_json_safe_column([_scalar(v) for v in values]))
+        else:
+            out.append(_json_safe_column(list(map(_member, values))))
     return out
+
+
+def _member(value: Any) -> str:
+    """Any value as json.dumps writes it as a member of a row of the array (indented two
+    levels in): lists and mappings of text, whole numbers, booleans and nulls here, one
+    call a value (json's indenting encoder is pure Python, four calls a value); anything
+    else by json.dumps, its line breaks indented (json escapes those inside strings)."""
+    try:
+        return _nested(value, "\n    ")
+    except _Other:
+        text = json.dumps(value, ensure_ascii=False, indent=2, default=_bytes_as_text)
+        return text.replace("\n", "\n    ")
+
+
+class _Other(Exception):
+    """A value :func:`_nested` leaves to json.dumps."""
+
+
+def _nested(value: Any, margin: str) -> str:
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = margin + "  "
+        if not all(type(k) is str for k in value):
+            raise _Other
+        return ("{" + ",".join(f"{inner}{encode_basestring(k)}: {_nested(v, inner)}"
+                               for k, v in value.items()) + margin + "}")
+    if kind is list:
+        if not value:
+            return "[]"
+        inner = margin + "  "
+        return "[" + ",".join(inner + _nested(v, inner) for v in value) + margin + "]"
+    if kind in _SCALARS:
+        return _scalar(value)
+    raise _Other
 
 
 def _json_safe_column(encoded: list[str]) -> list[str]:

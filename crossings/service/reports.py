@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from workflow import Case, InvalidInput, NotFound
+from workflow import Case, InvalidInput, NotFound, Policy
 from workflow.queries import Late, Section
 from workflow.values import clean_text, parse_case_id, parse_date
 
@@ -55,12 +55,13 @@ class Reports(Queries, AsOf):
                   progress: Progress = quiet) -> list[dict[str, Any]]:
         """Every person recorded, or with ``referred`` / ``list_id`` the people on the
         policy's name lists."""
+        policy = self.policy  # read once: each read asks the store for its setting
         if not referred and list_id is None:
             cases = progress(self.store.case_rows(), "name list", self.store.count_cases())
-            return [self._register_entry(case) for case in cases]
+            return [_register_entry(policy, case) for case in cases]
         if list_id is not None:
             list_id = clean_text(list_id, "list", blank_ok=False)
-        rows = [self._list_entry(row) for row in
+        rows = [_list_entry(policy, row) for row in
                 progress(self.store.name_list_rows(list_id), "name list")]
         if list_id is not None and not rows:
             known = sorted({r["list"] for r in self.store.name_list_rows()})
@@ -139,30 +140,33 @@ class Reports(Queries, AsOf):
                  "refused": counts.get(c, (0, 0, 0))[1], "cases": counts.get(c, (0, 0, 0))[2],
                  "summary": clause.summary} for c, clause in self.policy.clauses.items()]
 
-    def _entries(self, facts: Mapping[str, Any], until: str | None = None) -> list[dict[str, Any]]:
-        spec = self.policy.name_list
-        if spec is None:
-            return []
-        field = spec.counted[0]
-        return [{"at": a.get("at"), field: a.get(field)} for a in facts.get(spec.entries) or []
-                if until is None or str(a.get("at")) <= until]
 
-    def _register_entry(self, case: Case) -> dict[str, Any]:
-        facts = case.facts
-        keys = self.policy.register
-        entries = self.policy.name_list.entries if self.policy.name_list else "entries"
-        return {"case_id": case.id, "name": case.name, "native_name": case.native_name,
-                **{k: facts.get(k) for k in keys}, entries: self._entries(facts),
-                "state": case.state}
+def _entries(policy: Policy, facts: Mapping[str, Any],
+             until: str | None = None) -> list[dict[str, Any]]:
+    spec = policy.name_list
+    if spec is None:
+        return []
+    field = spec.counted[0]
+    return [{"at": a.get("at"), field: a.get(field)} for a in facts.get(spec.entries) or []
+            if until is None or str(a.get("at")) <= until]
 
-    def _list_entry(self, row: dict[str, Any]) -> dict[str, Any]:
-        spec = self.policy.name_list
-        assert spec is not None
-        facts = row.pop("facts")
-        row.pop("seq")
-        row[spec.entries] = self._entries(facts, row[spec.on])
-        row["reply"] = (facts.get(spec.reply) or {}).get("reply")
-        return row
+
+def _register_entry(policy: Policy, case: Case) -> dict[str, Any]:
+    facts = case.facts
+    entries = policy.name_list.entries if policy.name_list else "entries"
+    return {"case_id": case.id, "name": case.name, "native_name": case.native_name,
+            **{k: facts.get(k) for k in policy.register}, entries: _entries(policy, facts),
+            "state": case.state}
+
+
+def _list_entry(policy: Policy, row: dict[str, Any]) -> dict[str, Any]:
+    spec = policy.name_list
+    assert spec is not None
+    facts = row.pop("facts")
+    row.pop("seq")
+    row[spec.entries] = _entries(policy, facts, row[spec.on])
+    row["reply"] = (facts.get(spec.reply) or {}).get("reply")
+    return row
 
 
 def _finding(section: Section, found: dict[str, Any], days: int | None,

@@ -176,9 +176,12 @@ def ensure(config: Config, tag: str, n: int, mix: list[str], reuse: bool = False
     sections) when built before with the same N and MIX."""
     path = config.workdir / f"{tag}-{n}-{'-'.join(sorted(set(mix)))}.db"
     marker = path.with_suffix(".built.json")
+    from store.sqlite.schema import SCHEMA_VERSION
     from workflow.audit import CHAIN_FORMAT
 
-    made = {"chain": CHAIN_FORMAT, "events": _events_digest(mix)}
+    # a file of an older schema is built again: only an administrator may upgrade one,
+    # and the figures are of the schema this code writes
+    made = {"chain": CHAIN_FORMAT, "schema": SCHEMA_VERSION, "events": _events_digest(mix)}
     if reuse and not config.rebuild and marker.exists() and path.exists() \
             and all(json.loads(marker.read_text()).get(k) == v for k, v in made.items()):
         return path

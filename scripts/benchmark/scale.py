@@ -63,7 +63,7 @@ def scale(config: Config) -> list[Row]:
     info = build.built(big)
     rows = [Row("5 scale", f"built {n:,} cases, {info['rows']:,} audit rows",
                 f"{info['seconds']:.0f} s, chain checked on {info['checked']:,} rows")]
-    for db in (big, small):  # a database built before schema 3 migrates here, untimed
+    for db in (big, small):  # untimed: the first read of a file (its pages, the .pyc files)
         run([script("crossings"), "report", "summary"], {"CROSSINGS_DB": str(db)})
     rows += _compare(config, big, small, n)
     rows += _reports(big) + _verify(big, small)

@@ -116,7 +116,9 @@ class PostgresReports:
             return
         columns = ("list", spec.on, "seq", "case_id", "name", "native_name", *spec.facts,
                    spec.entries, spec.counted_as, spec.to_field, "state")
-        sql = (f"SELECT {', '.join('n.' + ident(c) for c in columns)}, c.facts "
+        read = ", ".join(f"(c.facts::jsonb -> {sql_text(f)})::text"
+                         for f in (spec.entries, spec.reply))
+        sql = (f"SELECT {', '.join('n.' + ident(c) for c in columns)}, {read} "
                "FROM name_list AS n JOIN cases AS c ON c.id = n.case_id")
         params: list[Any] = []
         if list_id is not None:
@@ -125,7 +127,8 @@ class PostgresReports:
         sql += " ORDER BY n.list, n.seq"
         for row in self._stream(sql, params):
             out = dict(zip(columns, (sqlite_value(v) for v in row)))
-            out["facts"] = loads(row[-1])
+            read_back = ((spec.entries, row[-2]), (spec.reply, row[-1]))
+            out["facts"] = {k: loads(v) for k, v in read_back if v is not None and v != "null"}
             yield out
 
     def _group_trigger(self) -> Any:

@@ -14,13 +14,8 @@ from typing import Any
 from workflow.catalogue import Catalogue
 from workflow.queries import Count, LatestField
 
-from .reports import index_statements, sql_text, summary_indexes
-
-# An event voided (entered in error): a later void row of its case names its seq.
-_VOIDED_BY = ("(SELECT v.seq FROM audit AS v WHERE v.case_id = a.case_id AND v.seq > a.seq "
-              "AND v.trigger = 'void' AND v.outcome = 'applied' "
-              "AND json_extract(v.given, '$.seq') = a.seq)")
-_NOT_VOIDED = f"{_VOIDED_BY} IS NULL"
+from .reports import (NOT_VOIDED, VOIDED_BY, index_statements, name_list_index, sql_text,
+                      summary_indexes)
 
 _GENERIC_VIEWS = f"""
 CREATE VIEW case_timeline AS
@@ -31,7 +26,7 @@ SELECT a.seq, a.case_id, a.at, a.actor, a.role, a.trigger, a.outcome,
        json_extract(a.given, '$.source') AS source,
        json_extract(a.changes, '$.name[1]') AS name,
        json_extract(a.changes, '$.native_name[1]') AS native_name, a.group_id, a.recorded_at,
-       {_VOIDED_BY} AS voided_by
+       {VOIDED_BY} AS voided_by
 FROM audit AS a
 WHERE a.case_id IS NOT NULL
 ORDER BY a.case_id, a.seq;
@@ -108,7 +103,7 @@ def group_views(catalogue: Catalogue) -> list[str]:
         given = [f"{_fact(p.name, 'given', 'a.')} AS {p.name}" for p in trigger.params]
         note = f"{_fact('note', 'given', 'a.')} AS note"
         applied = (f"a.trigger = {sql_text(trigger.name)} AND a.outcome = 'applied' "
-                   f"AND a.group_id IS NOT NULL AND {_NOT_VOIDED}")
+                   f"AND a.group_id IS NOT NULL AND {NOT_VOIDED}")
         out.append(
             f"CREATE VIEW {name}_groups AS\nSELECT a.group_id AS id, a.at, {', '.join(given)}, "
             f"a.actor AS officer,\n       json_group_array(a.case_id) AS case_ids, {note}\n"
@@ -142,7 +137,7 @@ def name_list_view(catalogue: Catalogue) -> list[str]:
         f"AS {spec.counted_as},\n"
         f"       json_extract(a.changes, {record % spec.to_field}) AS {spec.to_field}, c.state\n"
         f"FROM audit AS a JOIN cases AS c ON c.id = a.case_id\n"
-        f"WHERE a.trigger = {sql_text(spec.trigger)} AND a.outcome = 'applied' AND {_NOT_VOIDED}\n"
+        f"WHERE a.trigger = {sql_text(spec.trigger)} AND a.outcome = 'applied' AND {NOT_VOIDED}\n"
         f"ORDER BY list, a.seq;"]
 
 
@@ -162,7 +157,7 @@ def statements(catalogue: Catalogue) -> list[str]:
     return [*split(_GENERIC_VIEWS), open_cases_view(catalogue), case_facts_view(catalogue),
             clauses_view(catalogue), *group_views(catalogue),
             *name_list_view(catalogue), *index_statements(catalogue),
-            *summary_indexes(catalogue)]
+            *name_list_index(catalogue), *summary_indexes(catalogue)]
 
 
 def view_names(catalogue: Catalogue) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from workflow.catalogue import Catalogue
-from workflow.queries import DatedBefore, Entries, Late, LatestWithout, Section
+from workflow.queries import DatedBefore, Entries, Late, LatestWithout, NameList, Section
 
 from ..common import ident, path, sql_text
 from ..common import loads
@@ -82,6 +82,41 @@ def index_statements(catalogue: Catalogue) -> list[str]:
     return out
 
 
+# -- the name list: the applied rows of its trigger, by list and seq ----------------------
+
+# An event voided (entered in error): a later void row of its case names its seq (the
+# views' test too).
+VOIDED_BY = ("(SELECT v.seq FROM audit AS v WHERE v.case_id = a.case_id AND v.seq > a.seq "
+             "AND v.trigger = 'void' AND v.outcome = 'applied' "
+             "AND json_extract(v.given, '$.seq') = a.seq)")
+NOT_VOIDED = f"{VOIDED_BY} IS NULL"
+
+
+def _listed(spec: NameList, field: str, alias: str = "a.") -> str:
+    """A field of the record the name list's trigger wrote (its list's id, addressee)."""
+    return f"json_extract({alias}changes, '$.{path(spec.record)}[1].{path(field)}')"
+
+
+def _listed_terms(spec: NameList, alias: str = "a.") -> str:
+    return f"{alias}trigger = {sql_text(spec.trigger)} AND {alias}outcome = 'applied'"
+
+
+def _on_or_before(at: Any, day: str) -> bool:
+    """SQL's ``json_extract(value, '$.at') <= day``: text against text (a missing date,
+    or one that is not text, is not counted)."""
+    return isinstance(at, str) and at <= day
+
+
+def name_list_index(catalogue: Catalogue) -> list[str]:
+    """The name list's rows in its order, so that listing 800,000 people sorts nothing
+    and reads no other row of the trail (schema)."""
+    spec = catalogue.name_list
+    if spec is None:
+        return []
+    return [f"CREATE INDEX audit_name_list ON audit({_listed(spec, spec.list_field, '')}, "
+            f"seq) WHERE {_listed_terms(spec, '')};"]
+
+
 def summary_indexes(catalogue: Catalogue) -> list[str]:
     return [f"CREATE INDEX cases_{ident(fact)} ON cases({_fact(fact)}, state);"
             for fact in catalogue.summaries]
@@ -130,22 +165,38 @@ class SQLiteReports:
     # -- name lists and group manifests ------------------------------------------------
 
     def name_list_rows(self, list_id: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every applied row of the name list's trigger, with the case's facts."""
+        """Every applied row of the name list's trigger: the rows of the view
+        ``name_list``, read in the order of its index (``name_list_index``); the two
+        counts of entries up to the date are taken from the entries read anyway (in SQL,
+        a ``json_each`` a row cost two thirds of the query at 80,000 people), and only
+        the two facts the list reads are decoded (the whole facts, three times as long)."""
         spec = self.catalogue.name_list
         if spec is None:
             return
-        columns = ("list", spec.on, "seq", "case_id", "name", "native_name", *spec.facts,
-                   spec.entries, spec.counted_as, spec.to_field, "state")
-        sql = (f"SELECT {', '.join('n.' + ident(c) for c in columns)}, c.facts "
-               "FROM name_list AS n JOIN cases AS c ON c.id = n.case_id")
+        listed, to = _listed(spec, spec.list_field), _listed(spec, spec.to_field)
+        facts = ", ".join(f"json_extract(c.facts, '$.{path(f)}')" for f in spec.facts)
+        read = ", ".join(f"json_quote(json_extract(c.facts, '$.{path(f)}'))"
+                         for f in (spec.entries, spec.reply))
+        sql = (f"SELECT {listed}, a.at, a.seq, c.id, c.name, c.native_name, {facts}, {to}, "
+               f"c.state, {read} FROM audit AS a JOIN cases AS c ON c.id = a.case_id "
+               f"WHERE {_listed_terms(spec)}")
         params: list[Any] = []
         if list_id is not None:
-            sql += " WHERE n.list = ?"
+            sql += f" AND {listed} = ?"
             params.append(list_id)
-        sql += " ORDER BY n.list, n.seq"
+        sql += f" AND {NOT_VOIDED} ORDER BY {listed}, a.seq"
+        head = ("list", spec.on, "seq", "case_id", "name", "native_name", *spec.facts)
+        field, value = spec.counted
         for row in self._stream(sql, params):
-            out = dict(zip(columns, row))
-            out["facts"] = loads(row[-1])
+            out = dict(zip(head, row))
+            entries, reply = loads(row[-2]), loads(row[-1])
+            dated = [e for e in (entries if type(entries) is list else ())
+                     if type(e) is dict and _on_or_before(e.get("at"), row[1])]
+            out[spec.entries] = len(dated)
+            out[spec.counted_as] = sum(1 for e in dated if e.get(field) == value)
+            out[spec.to_field], out["state"] = row[-4], row[-3]
+            out["facts"] = {k: v for k, v in ((spec.entries, entries), (spec.reply, reply))
+                            if v is not None}
             yield out
 
     def _group_trigger(self) -> Any:

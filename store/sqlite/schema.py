@@ -19,7 +19,7 @@ from workflow.catalogue import Catalogue
 
 from . import derived, names
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 EARLIEST = 5  # schemas before this one (unsigned chains, formats 1 and 2) are not read
 BASE_INDEXES = {"cases_state", "audit_case", "audit_group", "audit_request", *names.INDEXES}
 
@@ -205,6 +205,9 @@ STEPS: list[tuple[str, Step]] = [
     ("007_policy_versions", _derived_only),
     ("008_reading_room", _linked_audit),
     ("009_names", _names),
+    # 010: the name list's rows in its order (``reports.name_list_index``): listing
+    # 800,000 referrals read the whole trail and sorted them.
+    ("010_name_list_index", _derived_only),
 ]
 
 

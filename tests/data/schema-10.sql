@@ -7,6 +7,9 @@ CREATE INDEX audit_case ON audit(case_id, seq);
 -- index audit_group
 CREATE INDEX audit_group ON audit(group_id, seq) WHERE group_id IS NOT NULL;
 
+-- index audit_name_list
+CREATE INDEX audit_name_list ON audit(json_extract(changes, '$.referral[1].list'), seq) WHERE trigger = 'refer' AND outcome = 'applied';
+
 -- index audit_request
 CREATE INDEX audit_request ON audit(request_id, seq) WHERE request_id IS NOT NULL;
 
