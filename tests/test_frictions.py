@@ -75,3 +75,20 @@ def test_browse_without_datasette_prints_the_error_and_no_address(db: str, tmp_p
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr == ("Error: Datasette is not installed: pip install 'crossings[browse]' "
                            "(or pip install datasette)\n")
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(db: str) -> None:
+    # `crossings log --json | head -c 10`: the reader closes the pipe after ten bytes, the
+    # command's next write fails; it stops with exit 1 and nothing on stderr (it printed
+    # "Error: Broken pipe", as if the database or a file had failed)
+    whole = subprocess.run([sys.executable, "-m", "crossings", "log", "--json", "--db", db],
+                           capture_output=True, check=True).stdout
+    assert len(whole) > 1 << 16  # more than a pipe holds (64 KiB): the write cannot finish unread
+    cut = subprocess.Popen([sys.executable, "-m", "crossings", "log", "--json", "--db", db],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert cut.stdout is not None and cut.stderr is not None
+    assert cut.stdout.read(10) == whole[:10]
+    cut.stdout.close()
+    with cut.stderr:
+        stderr = cut.stderr.read()
+    assert (cut.wait(), stderr) == (1, b"")

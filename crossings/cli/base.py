@@ -131,6 +131,8 @@ class CrossingsGroup(click.Group):
         except json.JSONDecodeError as error:  # stored JSON a damaged file garbled
             raise DomainError(f"the database is damaged: {error} (run crossings verify)",
                               _wants_json(ctx)) from None
+        except BrokenPipeError:  # the reader stopped (| head): click ends it quietly, exit 1
+            raise
         except OSError as error:  # a file we were asked to write or read: one line, exit 1
             where = f"{error.filename}: " if error.filename else ""
             raise DomainError(f"{where}{error.strerror or error}", _wants_json(ctx)) from None
