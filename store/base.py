@@ -207,6 +207,12 @@ class Store(ABC):
         two the list reads, its entries and the reply (each only when it has a value)."""
 
     @abstractmethod
+    def name_list_sizes(self, list_id: str | None = None) -> list[dict[str, Any]]:
+        """Each name list (or only ``list_id``) that ``name_list_rows`` lists, in its
+        order: ``list``, the addressee of its first row (the view's column of that name),
+        and ``count``, how many rows it has: a list's heading, before its rows stream."""
+
+    @abstractmethod
     def section_rows(self, section: Section, as_of: str, days: int | None,
                      states: Sequence[str]) -> list[dict[str, Any]]:
         """The findings of one report section of the policy."""

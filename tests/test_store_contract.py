@@ -643,6 +643,9 @@ def _reads(store: Store) -> dict[str, Any]:
             "recount clause": store.recount_by_clause(),
             "by place": store.count_by_fact("place", states),
             "name list": list(store.name_list_rows()), "groups": store.group_summaries(),
+            "name list sizes": store.name_list_sizes(),
+            "one list": [store.name_list_sizes(r["list"]) for r in store.name_list_sizes()]
+            + [store.name_list_sizes("no such list")],
             "members": store.group_members(1), "group": store.get_group(1),
             "sources": list(store.sources()), "spans": list(store.case_spans()),
             "cases": list(store.cases()), "completion": store.case_ids_like("1"),
@@ -679,6 +682,27 @@ def test_both_stores_answer_every_read_of_the_casebook_alike(tmp_path: Path, pg_
     sqlite, postgres = answers
     assert {k: v for k, v in postgres.items() if sqlite[k] != v} == {}
     assert sqlite["name list"] and sqlite["groups"] and sqlite["section visitors 1961-12-20"]
+
+
+def test_the_name_list_sizes_count_the_rows_listed(path: str) -> None:
+    # a list's heading is printed before its rows stream: its count and addressee must be
+    # the rows' own (the casebook's two referrals are on two lists)
+    from helpers.casebook import build
+    from store import open_store
+
+    opened = open_store(build(path), CATALOGUE, readonly=True)
+    try:
+        rows = list(opened.name_list_rows())
+        sizes = opened.name_list_sizes()
+    finally:
+        opened.close()
+    spec = CATALOGUE.name_list
+    assert spec is not None and len(sizes) == 2
+    by_list: dict[str, list[dict[str, Any]]] = {}
+    for found in rows:
+        by_list.setdefault(found["list"], []).append(found)
+    assert sizes == [{"list": k, spec.to_field: v[0][spec.to_field], "count": len(v)}
+                     for k, v in by_list.items()]
 
 
 def test_a_lost_connection_is_a_one_line_store_error_naming_the_server(pg_store: Store,

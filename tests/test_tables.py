@@ -90,3 +90,21 @@ def test_many_rows_are_written_in_chunks_with_the_same_text(capsys, monkeypatch)
         expected = capsys.readouterr().out
         emit(rows, fmt, COLUMNS)
         assert capsys.readouterr().out == expected
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_rows_read_as_a_stream_are_written_chunk_by_chunk_with_the_same_text(capsys, monkeypatch,
+                                                                             fmt):
+    # the name lists stream their rows (a generator, read CHUNK at a time): chunks of
+    # like rows and of ragged rows, and a chunk that ends exactly at the last row
+    monkeypatch.setattr(tables, "CHUNK", 3)
+    rows = [{"clause": "P3", "name": f"n{i}", "native_name": "최", "n": i, "flag": None,
+             "note": [{"at": "1961-12-01", "outcome": "refused"}] * (i % 3)} for i in range(7)]
+    rows[4] = {"name": "ragged", "clause": "P2"}
+    rows += [{}, {"clause": "=1+2", "name": "x\x1b[2J"}]
+    for upto in (0, 1, 3, 6, len(rows)):
+        reference_emit(rows[:upto], fmt, COLUMNS)
+        expected = capsys.readouterr().out
+        emit((r for r in rows[:upto]), fmt, COLUMNS)
+        assert capsys.readouterr().out == expected, upto
+

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import click
@@ -22,6 +23,7 @@ from workflow import WorkflowError
 from workflow.policies import DEFAULT
 
 from ..render.escape import json_safe, term
+from ..render import tables
 from ..render.tables import csv_text, json_chunks, json_text, text_lines
 from ..service import Service
 from .types import DEFAULT_DB
@@ -222,12 +224,14 @@ def say(message: str) -> None:
 
 
 def echo_lines(lines: Iterable[str], chunk: int = 5000) -> None:
-    """Text lines on stdout, ``chunk`` lines a write, each line escaped: a line break,
-    a carriage return or an escape sequence inside one is shown, never acted on."""
-    lines = list(lines)
-    if not all(map(str.isprintable, lines)):
-        lines = [line if line.isprintable() else term(line) for line in lines]
-    _write(lines, chunk)
+    """Text lines on stdout, ``chunk`` lines a write (LINES may be a stream), each line
+    escaped: a line break, a carriage return or an escape sequence inside one is shown,
+    never acted on."""
+    stream = iter(lines)
+    while piece := list(islice(stream, chunk)):
+        if not all(map(str.isprintable, piece)):
+            piece = [line if line.isprintable() else term(line) for line in piece]
+        click.echo("\n".join(piece))
 
 
 def _write(lines: list[str], chunk: int = 5000) -> None:
@@ -246,14 +250,20 @@ def emit_json(data: Any) -> None:
     click.echo(json_safe(json_text(data)))
 
 
-def emit(rows: Sequence[dict[str, Any]], fmt: str | None, columns: Sequence[str],
+def emit(rows: Iterable[dict[str, Any]], fmt: str | None, columns: Sequence[str],
          flat: Callable[[Any], str] | None = None) -> None:
     """Rows as a text table, a JSON array or CSV, escaped as they are laid out
-    (``render.tables``: cells measured as shown, JSON safe, CSV formulas neutralised)."""
+    (``render.tables``: cells measured as shown, JSON safe, CSV formulas neutralised).
+    JSON and CSV are written as ROWS stream, a chunk at a time; a table is laid out
+    once every row is in (its columns are as wide as their widest cell)."""
     if fmt == "json":
         for piece in json_chunks(rows):
             click.echo(piece)
     elif fmt == "csv":
-        click.echo(csv_text(rows, columns, flat), nl=False)
+        stream = iter(rows)
+        first = True
+        while (chunk := list(islice(stream, tables.CHUNK))) or first:
+            click.echo(csv_text(chunk, columns, flat, header=first), nl=False)
+            first = False
     else:
-        _write(text_lines(rows, columns))
+        _write(text_lines(list(rows), columns))

@@ -22,8 +22,10 @@ def bar(items: Iterable[Item], label: str, length: int | None = None) -> Iterato
         yield from shown
 
 
-def for_terminal(fmt: str | None = None) -> Progress:
-    """:func:`bar` when stderr is a terminal and the output is not JSON, else ``quiet``."""
-    if fmt == "json" or not sys.stderr.isatty():
+def for_terminal(fmt: str | None = None, streamed: bool = False) -> Progress:
+    """:func:`bar` when stderr is a terminal and the output is not JSON, else ``quiet``;
+    ``streamed`` (output written as the rows are read): only when stdout is not the
+    terminal too, where the bar would cut through the lines."""
+    if fmt == "json" or not sys.stderr.isatty() or (streamed and sys.stdout.isatty()):
         return quiet
     return bar

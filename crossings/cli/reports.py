@@ -45,17 +45,16 @@ def name_list(referred: bool, list_id: str | None, fmt: str, db: str) -> None:
 
     Example: crossings name-list --referred --format markdown
     """
-    with service(db, readonly=True) as svc:
-        rows = svc.name_list(referred=referred, list_id=list_id, progress=for_terminal(fmt))
     referral = referred or list_id is not None
     columns = REFERRALS if referral else REGISTER
-    if not rows and fmt in ("text", "markdown"):
-        say("no one is on a name list yet" if referral else "no case recorded yet")
-    if fmt == "json":
-        return emit_json(rows)
-    if fmt == "csv":
-        return emit(rows, "csv", columns, flat=lists.flat)
-    echo_lines(lists.name_lists(POLICY, rows, columns, referral, fmt))
+    progress = for_terminal(fmt, streamed=True)
+    with service(db, readonly=True) as svc, svc.name_list_stream(
+            referred=referred, list_id=list_id, progress=progress) as (heads, rows):
+        if not sum(h["count"] for h in heads) and fmt in ("text", "markdown"):
+            say("no one is on a name list yet" if referral else "no case recorded yet")
+        if fmt in ("json", "csv"):
+            return emit(rows, fmt, columns, flat=lists.flat)
+        echo_lines(lists.name_lists(POLICY, heads, rows, columns, referral, fmt))
 
 
 # -- groups ---------------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from itertools import islice
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from workflow import Policy
+from workflow import Policy, StoreError
 
-from .policy_doc import table
+from .policy_doc import table, table_row
 
 
 def flat(value: Any) -> str:
@@ -24,13 +25,6 @@ def markdown(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[
     return table(list(columns), [[flat(row.get(c)) for c in columns] for row in rows])
 
 
-def by_list(rows: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(row["list"], []).append(row)
-    return groups
-
-
 def entry(policy: Policy, number: int, row: Mapping[str, Any]) -> str:
     """One person of the register or a name list, on one line."""
     assert policy.words is not None
@@ -39,22 +33,38 @@ def entry(policy: Policy, number: int, row: Mapping[str, Any]) -> str:
     return f"{number:>3}. {row['name']}{native}, case {row['case_id']}: {'; '.join(parts)}"
 
 
-def name_lists(policy: Policy, rows: Sequence[dict[str, Any]], columns: Sequence[str],
-               referral: bool, fmt: str) -> list[str]:
-    """The register (or the name lists) as text or Markdown lines."""
+def name_lists(policy: Policy, heads: Sequence[Mapping[str, Any]],
+               rows: Iterable[dict[str, Any]], columns: Sequence[str], referral: bool,
+               fmt: str) -> Iterator[str]:
+    """The register (or the name lists) as text or Markdown lines, as ROWS stream: HEADS
+    are the lists in order (``list``, its addressee, ``count``: the register is one head
+    with the count of cases), ROWS their people, list after list."""
     words = policy.words
     assert words is not None and (policy.name_list is not None or not referral)
     to = policy.name_list.to_field if policy.name_list else ""
-    groups = by_list(rows) if referral else {"": list(rows)}
-    out: list[str] = []
-    for title, members in groups.items():
-        heading = (words.list_heading(title, members[0][to], len(members)) if referral
-                   else words.register_heading(len(members)))
+    stream = iter(rows)
+    for head in heads:
+        title, count = head.get("list", ""), int(head["count"])
+        members = _members(islice(stream, count), title, referral)
+        heading = (words.list_heading(title, head[to], count) if referral
+                   else words.register_heading(count))
         if fmt == "markdown":
-            out += [f"## {heading}", "", *markdown(members, columns), ""]
+            yield from (f"## {heading}", "", *table(list(columns), []))
+            yield from (table_row([flat(row.get(c)) for c in columns]) for row in members)
         else:
-            out += [heading, *(entry(policy, i, r) for i, r in enumerate(members, 1)), ""]
-    return out
+            yield heading
+            yield from (entry(policy, i, r) for i, r in enumerate(members, 1))
+        yield ""
+
+
+def _members(rows: Iterable[dict[str, Any]], title: str,
+             referral: bool) -> Iterator[dict[str, Any]]:
+    """The rows of one list: each on it (the heads and rows are one snapshot's)."""
+    for row in rows:
+        if referral and row["list"] != title:
+            raise StoreError(f"the name lists changed while read: {row['list']!r} within "
+                             f"{title!r}")
+        yield row
 
 
 def manifest(policy: Policy, group: Mapping[str, Any], columns: Sequence[str],

@@ -6,7 +6,7 @@ policy section is the same Markdown (``scripts/gen_docs`` writes it, a test chec
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from workflow import Policy, Trigger
 from workflow.policy import EVERY_OPEN_STATE
@@ -55,7 +55,12 @@ def cell(text: Any) -> str:
 def table(header: list[str], rows: list[list[Any]]) -> list[str]:
     """A Markdown table's lines."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return lines + ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return lines + [table_row(row) for row in rows]
+
+
+def table_row(row: Sequence[Any]) -> str:
+    """One row's line of a Markdown table."""
+    return "| " + " | ".join(cell(c) for c in row) + " |"
 
 
 def policy_markdown(policy: Policy) -> str:

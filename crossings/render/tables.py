@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 from json.encoder import encode_basestring
 from operator import itemgetter
-from typing import Any, Callable, Iterator, Sequence
+from itertools import islice
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import unicodedata
 
@@ -105,26 +106,38 @@ def _escaped_padding(distinct: set[str]) -> dict[str, str]:
 
 # -- JSON ----------------------------------------------------------------------------------
 
-def json_chunks(rows: Sequence[dict[str, Any]]) -> Iterator[str]:
+def json_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """``json.dumps(list(rows), ensure_ascii=False, indent=2)`` in pieces that, each echoed
-    with its newline, make the same text. Rows with the same keys are encoded here, CHUNK
-    rows at a time and a column at a time (a column of scalars by C code, a list or a
-    mapping by json.dumps on its own); rows of different keys by json.dumps. Each piece is
-    :func:`~crossings.render.escape.json_safe`: the same data, safe to show."""
-    rows = list(rows)
-    names = tuple(rows[0]) if rows else ()
-    if not names or not all(tuple(r) == names for r in rows):
-        yield json_safe(json.dumps(rows, ensure_ascii=False, indent=2, default=_bytes_as_text))
+    with its newline, make the same text; ROWS may be a stream, read CHUNK rows at a time.
+    A chunk whose rows all have the first row's keys is encoded a column at a time (a
+    column of scalars by C code, a list or a mapping by json.dumps on its own); any other
+    row by json.dumps alone. Each piece is :func:`~crossings.render.escape.json_safe`:
+    the same data, safe to show."""
+    stream = iter(rows)
+    chunk = list(islice(stream, CHUNK))
+    if not chunk:
+        yield "[]"
         return
+    names = tuple(chunk[0])
     # A NUL marks each value's place: a key's own NUL is quoted as \u0000 by the encoder.
     members = ",\n".join(f"    {encode_basestring(k)}: \0" for k in names)
     template = json_safe("  {\n" + members.replace("%", "%%").replace("\0", "%s") + "\n  }")
     yield "["
-    for start in range(0, len(rows), CHUNK):
-        columns = _encoded(rows[start:start + CHUNK], names)
-        text = ",\n".join(map(template.__mod__, zip(*columns)))
-        yield text + ("," if start + CHUNK < len(rows) else "")
+    while chunk:
+        following = list(islice(stream, CHUNK))
+        if names and all(tuple(r) == names for r in chunk):
+            text = ",\n".join(map(template.__mod__, zip(*_encoded(chunk, names))))
+        else:
+            text = ",\n".join(map(_row, chunk))
+        yield text + ("," if following else "")
+        chunk = following
     yield "]"
+
+
+def _row(row: dict[str, Any]) -> str:
+    """One row as json.dumps writes it as a member of the array (indented one level)."""
+    text = json.dumps(row, ensure_ascii=False, indent=2, default=_bytes_as_text)
+    return json_safe("  " + text.replace("\n", "\n  "))
 
 
 _SCALARS = {str, int, bool, type(None)}
@@ -204,14 +217,16 @@ def _scalar(value: Any) -> str:
 # -- CSV -----------------------------------------------------------------------------------
 
 def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str],
-             flat: Callable[[Any], str] | None = None) -> str:
-    """Rows as CSV with a header line; each value as :func:`cell`, or ``flat``."""
+             flat: Callable[[Any], str] | None = None, header: bool = True) -> str:
+    """Rows as CSV with a header line (or, ``header`` false, a later chunk's lines); each
+    value as :func:`cell`, or ``flat``."""
     import csv  # only when asked: the CLI's start-up stays lean
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    if header:
+        writer.writerow(columns)
     writer.writerows(zip(*(_csv_column(_values(rows, c), flat) for c in columns)))
     return buffer.getvalue()
 

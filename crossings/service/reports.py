@@ -6,7 +6,8 @@ the store; what a section is called and which clause it serves come from the pol
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping
 
 from workflow import Case, InvalidInput, NotFound, Policy
 from workflow.queries import Late, Section
@@ -22,6 +23,8 @@ from .as_of import AsOf
 from .queries import Queries
 
 SUMMARIES = ("state", "month", "clause")  # and each fact the policy counts by
+# A name list as it streams: its heads (list, addressee, count), then its people's rows.
+NameLists = tuple[list[dict[str, Any]], Iterator[dict[str, Any]]]
 
 
 class Reports(Queries, AsOf):
@@ -55,18 +58,34 @@ class Reports(Queries, AsOf):
                   progress: Progress = quiet) -> list[dict[str, Any]]:
         """Every person recorded, or with ``referred`` / ``list_id`` the people on the
         policy's name lists."""
+        with self.name_list_stream(referred=referred, list_id=list_id,
+                                   progress=progress) as (_, rows):
+            return list(rows)
+
+    @contextmanager
+    def name_list_stream(self, *, referred: bool = False, list_id: str | None = None,
+                         progress: Progress = quiet) -> Iterator[NameLists]:
+        """:meth:`name_list` as it streams, inside one snapshot of the store: the heads
+        (each list, its addressee and how many people, in order; the register: one head
+        with the count of cases), then its rows, list after list. 800,000 people listed
+        in one list held 2.3 GB and spent a quarter of the time in the collector."""
         policy = self.policy  # read once: each read asks the store for its setting
-        if not referred and list_id is None:
-            cases = progress(self.store.case_rows(), "name list", self.store.count_cases())
-            return [_register_entry(policy, case) for case in cases]
         if list_id is not None:
             list_id = clean_text(list_id, "list", blank_ok=False)
-        rows = [_list_entry(policy, row) for row in
-                progress(self.store.name_list_rows(list_id), "name list")]
-        if list_id is not None and not rows:
-            known = sorted({r["list"] for r in self.store.name_list_rows()})
-            raise NotFound(f"no name list {list_id!r}; lists: {', '.join(known) or 'none yet'}")
-        return rows
+        with self.store.read():
+            if not referred and list_id is None:
+                count = self.store.count_cases()
+                cases = progress(self.store.case_rows(), "name list", count)
+                yield [{"count": count}], (_register_entry(policy, case) for case in cases)
+                return
+            heads = self.store.name_list_sizes(list_id)
+            if list_id is not None and not heads:
+                known = [h["list"] for h in self.store.name_list_sizes()]
+                raise NotFound(f"no name list {list_id!r}; lists: "
+                               f"{', '.join(known) or 'none yet'}")
+            rows = progress(self.store.name_list_rows(list_id), "name list",
+                            sum(h["count"] for h in heads))
+            yield heads, (_list_entry(policy, row) for row in rows)
 
     def groups(self) -> list[dict[str, Any]]:
         """Every group of the group trigger: date, its options, who, how many, who."""

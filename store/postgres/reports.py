@@ -131,6 +131,19 @@ class PostgresReports:
             out["facts"] = {k: loads(v) for k, v in read_back if v is not None and v != "null"}
             yield out
 
+    def name_list_sizes(self, list_id: str | None = None) -> list[dict[str, Any]]:
+        spec = self.catalogue.name_list
+        if spec is None:
+            return []
+        sql = (f"SELECT n.list, (array_agg(n.{ident(spec.to_field)} ORDER BY n.seq))[1], "
+               "count(*) FROM name_list AS n JOIN cases AS c ON c.id = n.case_id")
+        params: list[Any] = []
+        if list_id is not None:
+            sql += " WHERE n.list = %s"
+            params.append(list_id)
+        rows = self._all(f"{sql} GROUP BY n.list ORDER BY n.list", params)
+        return [{"list": r[0], spec.to_field: r[1], "count": int(r[2])} for r in rows]
+
     def _group_trigger(self) -> Any:
         return self.catalogue.group_triggers[0]
 

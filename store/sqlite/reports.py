@@ -108,13 +108,23 @@ def _on_or_before(at: Any, day: str) -> bool:
 
 
 def name_list_index(catalogue: Catalogue) -> list[str]:
-    """The name list's rows in its order, so that listing 800,000 people sorts nothing
-    and reads no other row of the trail (schema)."""
+    """The name list's rows in its order, with every column of the trail they read, so
+    that listing 800,000 people sorts nothing and reads no row of the trail; and the
+    void rows by case, so that the test of each for a void reads none either (schema)."""
     spec = catalogue.name_list
     if spec is None:
         return []
     return [f"CREATE INDEX audit_name_list ON audit({_listed(spec, spec.list_field, '')}, "
-            f"seq) WHERE {_listed_terms(spec, '')};"]
+            f"seq, case_id, at, {_listed(spec, spec.to_field, '')}) "
+            f"WHERE {_listed_terms(spec, '')};",
+            "CREATE INDEX audit_voids ON audit(case_id) "
+            "WHERE trigger = 'void' AND outcome = 'applied';"]
+
+
+# The name list's test for a void, by the void rows' index (the planner, without
+# statistics, would walk each case's later rows of the trail instead: 2.5 s of 800,000).
+_LISTED_NOT_VOIDED = NOT_VOIDED.replace("FROM audit AS v", "FROM audit AS v INDEXED BY audit_voids")
+_LISTED_FROM = "FROM audit AS a INDEXED BY audit_name_list JOIN cases AS c ON c.id = a.case_id"
 
 
 def summary_indexes(catalogue: Catalogue) -> list[str]:
@@ -178,13 +188,12 @@ class SQLiteReports:
         read = ", ".join(f"json_quote(json_extract(c.facts, '$.{path(f)}'))"
                          for f in (spec.entries, spec.reply))
         sql = (f"SELECT {listed}, a.at, a.seq, c.id, c.name, c.native_name, {facts}, {to}, "
-               f"c.state, {read} FROM audit AS a JOIN cases AS c ON c.id = a.case_id "
-               f"WHERE {_listed_terms(spec)}")
+               f"c.state, {read} {_LISTED_FROM} WHERE {_listed_terms(spec)}")
         params: list[Any] = []
         if list_id is not None:
             sql += f" AND {listed} = ?"
             params.append(list_id)
-        sql += f" AND {NOT_VOIDED} ORDER BY {listed}, a.seq"
+        sql += f" AND {_LISTED_NOT_VOIDED} ORDER BY {listed}, a.seq"
         head = ("list", spec.on, "seq", "case_id", "name", "native_name", *spec.facts)
         field, value = spec.counted
         for row in self._stream(sql, params):
@@ -198,6 +207,20 @@ class SQLiteReports:
             out["facts"] = {k: v for k, v in ((spec.entries, entries), (spec.reply, reply))
                             if v is not None}
             yield out
+
+    def name_list_sizes(self, list_id: str | None = None) -> list[dict[str, Any]]:
+        spec = self.catalogue.name_list
+        if spec is None:
+            return []
+        listed, to = _listed(spec, spec.list_field), _listed(spec, spec.to_field)
+        sql = f"SELECT {listed}, {to}, count(*), min(a.seq) {_LISTED_FROM} WHERE {_listed_terms(spec)}"
+        params: list[Any] = []
+        if list_id is not None:
+            sql += f" AND {listed} = ?"
+            params.append(list_id)
+        # the bare column ``to`` is the min(seq) row's (SQLite's rule for min/max)
+        rows = self._all(f"{sql} AND {_LISTED_NOT_VOIDED} GROUP BY 1 ORDER BY 1", params)
+        return [{"list": r[0], spec.to_field: r[1], "count": r[2]} for r in rows]
 
     def _group_trigger(self) -> Any:
         return self.catalogue.group_triggers[0]

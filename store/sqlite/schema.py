@@ -205,8 +205,9 @@ STEPS: list[tuple[str, Step]] = [
     ("007_policy_versions", _derived_only),
     ("008_reading_room", _linked_audit),
     ("009_names", _names),
-    # 010: the name list's rows in its order (``reports.name_list_index``): listing
-    # 800,000 referrals read the whole trail and sorted them.
+    # 010: the name list's rows in its order, and the void rows by case
+    # (``reports.name_list_index``): listing 800,000 referrals read the whole trail and
+    # sorted it.
     ("010_name_list_index", _derived_only),
 ]
 

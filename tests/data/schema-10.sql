@@ -8,10 +8,13 @@ CREATE INDEX audit_case ON audit(case_id, seq);
 CREATE INDEX audit_group ON audit(group_id, seq) WHERE group_id IS NOT NULL;
 
 -- index audit_name_list
-CREATE INDEX audit_name_list ON audit(json_extract(changes, '$.referral[1].list'), seq) WHERE trigger = 'refer' AND outcome = 'applied';
+CREATE INDEX audit_name_list ON audit(json_extract(changes, '$.referral[1].list'), seq, case_id, at, json_extract(changes, '$.referral[1].consulate')) WHERE trigger = 'refer' AND outcome = 'applied';
 
 -- index audit_request
 CREATE INDEX audit_request ON audit(request_id, seq) WHERE request_id IS NOT NULL;
+
+-- index audit_voids
+CREATE INDEX audit_voids ON audit(case_id) WHERE trigger = 'void' AND outcome = 'applied';
 
 -- index case_names_case
 CREATE INDEX case_names_case ON case_names(case_id);
