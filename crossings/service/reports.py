@@ -116,12 +116,12 @@ class Reports(Queries, AsOf):
         if as_of is not None and name == "overdue":  # the past as it stood, from the trail
             for section, found in self.as_it_stood(sections, date, settings):
                 days = settings[section.query.days] if isinstance(section.query, Late) else None
-                rows.append(_finding(section, found, days, date))
+                rows += _findings(section, [found], days, date)
             return rows
         for section in progress(sections, f"{name} report", len(sections)):
             days = settings[section.query.days] if isinstance(section.query, Late) else None
-            for found in self.store.section_rows(section, date, days, self.policy.open_states):
-                rows.append(_finding(section, found, days, date if days is not None else None))
+            listed = self.store.section_rows(section, date, days, self.policy.open_states)
+            rows += _findings(section, listed, days, date if days is not None else None)
         return rows
 
     def report_overdue(self, as_of: Any = None, progress: Progress = quiet) -> list[dict[str, Any]]:
@@ -188,14 +188,19 @@ def _list_entry(policy: Policy, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _finding(section: Section, found: dict[str, Any], days: int | None,
-             as_of: str | None) -> dict[str, Any]:
-    """One row of a report: the section's clause and words, the case, what was found."""
-    case_id = found.pop("id")
-    if "count" in found:  # in place: up to a few hundred thousand rows
-        found["detail"] = section.detail.format(count=found.pop("count"), since=found["since"])
-    row = {"clause": section.clause, "kind": section.kind.format(days=days), "case_id": case_id,
-           **found}
-    if as_of is not None:
-        row["as_of"] = as_of
-    return row
+def _findings(section: Section, found: list[dict[str, Any]], days: int | None,
+              as_of: str | None) -> list[dict[str, Any]]:
+    """The rows of one report section: its clause and words, the case, what was found
+    (up to a few hundred thousand rows: the section's words are written once)."""
+    head = {"clause": section.clause, "kind": section.kind.format(days=days)}
+    detail = section.detail.format
+    rows = []
+    for finding in found:
+        case_id = finding.pop("id")
+        if "count" in finding:  # in place
+            finding["detail"] = detail(count=finding.pop("count"), since=finding["since"])
+        row = {**head, "case_id": case_id, **finding}
+        if as_of is not None:
+            row["as_of"] = as_of
+        rows.append(row)
+    return rows

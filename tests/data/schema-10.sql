@@ -35,7 +35,7 @@ CREATE INDEX cases_guidance ON cases(id) WHERE json_array_length(facts, '$.guida
 CREATE INDEX cases_place ON cases(json_extract(facts, '$.place'), state);
 
 -- index cases_refusers
-CREATE INDEX cases_refusers ON cases(id, state, name, native_name, json_extract(facts, '$.attempts[#-1].at')) WHERE json_extract(facts, '$.attempts[#-1].outcome') = 'refused' AND coalesce(json_array_length(facts, '$.provisions'), 0) = 0;
+CREATE INDEX cases_refusers ON cases(id, state, name, native_name, json_extract(facts, '$.attempts[#-1].at'), coalesce(json_array_length(facts, '$.attempts'), 0), (json_extract(facts, '$.attempts[0].outcome') IS 'refused') + (json_extract(facts, '$.attempts[1].outcome') IS 'refused') + (json_extract(facts, '$.attempts[2].outcome') IS 'refused') + (json_extract(facts, '$.attempts[3].outcome') IS 'refused') + (json_extract(facts, '$.attempts[4].outcome') IS 'refused') + (json_extract(facts, '$.attempts[5].outcome') IS 'refused')) WHERE json_extract(facts, '$.attempts[#-1].outcome') = 'refused' AND coalesce(json_array_length(facts, '$.provisions'), 0) = 0;
 
 -- index cases_state
 CREATE INDEX cases_state ON cases(state, id);
