@@ -73,3 +73,29 @@ def test_a_read_command_on_another_sqlite_file_reports_it_and_leaves_it(tmp_path
     code, stderr, _ = _run(foreign, ["list"])
     assert code == 1 and "not a crossings database" in stderr
     assert foreign.read_bytes() == before
+
+
+@pytest.mark.parametrize("damage", [
+    "json_set(facts, '$.attempts[0]', 'abc')",  # an entry that is not a record
+    "json_set(facts, '$.attempts', 'abc')",  # the list that is not a list
+    "json_set(facts, '$.attempts[0].at', 1000)",  # a date that is not text: counted as text
+    "json_set(facts, '$.consulate_reply', json('[1]'))",  # a reply that is not a record
+])
+@pytest.mark.parametrize("args", [["name-list", "--referred"], ["name-list", "--format", "json"],
+                                  ["name-list", "--referred", "--format", "csv"]])
+def test_a_name_list_over_a_damaged_fact_is_one_line_or_the_list(book, tmp_path, damage, args):
+    import sqlite3
+
+    damaged = tmp_path / "damaged.db"
+    shutil.copy(book, damaged)
+    with sqlite3.connect(damaged) as conn:  # every case: the referred ones among them
+        conn.execute(f"UPDATE cases SET facts = {damage} "
+                     "WHERE json_extract(facts, '$.attempts[0]') IS NOT NULL")
+    code, stderr, crashed = _run(damaged, args)
+    assert crashed is None and "Traceback" not in stderr
+    if "1000" in damage or ("consulate_reply" in damage and "--referred" not in args):
+        assert code == 0 and stderr == ""  # the register reads no reply
+    else:
+        assert code == 1 and stderr.startswith("Error: the database is damaged: "), stderr
+        assert stderr.count("\n") == 1
+

@@ -105,3 +105,26 @@ def test_an_unknown_handover_group_is_rejected(db: str) -> None:
     result = run(db, "handover", "7")
     assert result.exit_code == 1
     assert result.stderr == "Error: no handover group 7\n"
+
+
+@pytest.mark.parametrize("counts, listed, named", [
+    ((2,), ["A"], "1 people on A, its heading says 2"),
+    ((1,), ["A", "A"], "more people than the lists' headings count"),
+    ((1, 1), ["A", "A"], "'A' within 'B'"),
+])
+def test_a_list_read_back_unlike_its_heading_is_an_error_not_a_wrong_count(
+        db: str, counts: tuple[int, ...], listed: list[str], named: str) -> None:
+    # heads and rows come from one snapshot; were they ever to differ, the heading's
+    # count would be a lie printed above the rows: the stream stops with a store error
+    from crossings.cli.reports import REFERRALS
+    from crossings.render.lists import name_lists
+    from crossings.service import Service
+    from workflow import StoreError
+    from workflow.policies import DEFAULT
+
+    with Service.open(db, readonly=True) as service:
+        [row] = service.name_list(list_id="P3-1961-12-20")
+    heads = [{"list": t, "consulate": "x", "count": c} for t, c in zip("AB", counts)]
+    rows = [{**row, "list": t} for t in listed]
+    with pytest.raises(StoreError, match=named):
+        list(name_lists(DEFAULT, heads, rows, REFERRALS, True, "text"))

@@ -724,3 +724,36 @@ def test_a_lost_connection_is_a_one_line_store_error_naming_the_server(pg_store:
         assert trail(again) == before and "short_period_days" not in again.stored_settings()
     finally:
         again.close()
+
+
+def test_a_voided_referral_is_on_neither_the_list_nor_its_count(path: str) -> None:
+    from helpers.actors import new_database
+    from store import open_store
+
+    with new_database(path) as service:
+        cases = []
+        for n in range(3):
+            case = service.fire("open", None, "Zhao", at="1961-11-12", name=f"Kim Sun-ok {n}",
+                                crossed_on="1961-04", place="Badaogou").id
+            service.fire("investigate", case, "Zhao", at="1961-11-14", citizenship="dprk",
+                         purpose="other", spouse="chinese-korean")
+            service.fire("begin_persuasion", case, "Zhao", at="1961-11-14")
+            for day in range(3):
+                service.fire("persuade", case, "Zhao", at=f"1961-11-{16 + day}",
+                             outcome="refused")
+            service.fire("refer", case, "Zhao", at="1961-11-25",
+                         list="L-2" if n == 2 else "L-1")
+            cases.append(case)
+        [voided] = [r["seq"] for r in service.log(case_id=cases[0], trigger="refer")]
+        service.void(voided, "referred in error", "Zhao")
+    opened = open_store(path, CATALOGUE, readonly=True)
+    try:
+        rows = list(opened.name_list_rows())
+        sizes, one, none = (opened.name_list_sizes(), opened.name_list_sizes("L-1"),
+                            opened.name_list_sizes("L-3"))
+    finally:
+        opened.close()
+    assert [(r["list"], r["case_id"]) for r in rows] == [("L-1", cases[1]), ("L-2", cases[2])]
+    assert [(h["list"], h["count"]) for h in sizes] == [("L-1", 1), ("L-2", 1)]
+    assert (one, none) == ([sizes[0]], [])
+

@@ -68,7 +68,12 @@ ROWS: dict[str, list[dict[str, Any]]] = {
          "note": {"deep": [[1, {"a\nb": "c\x7f"}], {}], "n": 2.25}}],
     "ragged": [{"clause": "P1", "name": "x"}, {"name": "y", "clause": "P2", "extra": 3}],
     "percent keys": [{"%s": "a", "%d\x00": 1}],
+    "keys not text": [{1: "a", None: 2}, {1: "b", None: 3}],  # json.dumps writes "1", "null"
 }
+_DEEP: Any = []
+for _ in range(700):  # deeper than the column encoder recurses: json.dumps writes it
+    _DEEP = [_DEEP]
+ROWS["deep"] = [{"clause": "P1", "note": _DEEP}, {"clause": "P2", "note": [[]]}]
 
 
 @pytest.mark.parametrize("fmt", [None, "json", "csv"])

@@ -45,7 +45,7 @@ def name_lists(policy: Policy, heads: Sequence[Mapping[str, Any]],
     stream = iter(rows)
     for head in heads:
         title, count = head.get("list", ""), int(head["count"])
-        members = _members(islice(stream, count), title, referral)
+        members = _members(islice(stream, count), title, count, referral)
         heading = (words.list_heading(title, head[to], count) if referral
                    else words.register_heading(count))
         if fmt == "markdown":
@@ -55,16 +55,26 @@ def name_lists(policy: Policy, heads: Sequence[Mapping[str, Any]],
             yield heading
             yield from (entry(policy, i, r) for i, r in enumerate(members, 1))
         yield ""
+    if next(stream, None) is not None:
+        raise _changed("more people than the lists' headings count")
 
 
-def _members(rows: Iterable[dict[str, Any]], title: str,
+def _members(rows: Iterable[dict[str, Any]], title: str, count: int,
              referral: bool) -> Iterator[dict[str, Any]]:
-    """The rows of one list: each on it (the heads and rows are one snapshot's)."""
+    """The rows of one list, as many as its heading said, each on it (the heads and rows
+    are one snapshot's: a difference is the store's fault, never printed as if true)."""
+    n = 0
     for row in rows:
         if referral and row["list"] != title:
-            raise StoreError(f"the name lists changed while read: {row['list']!r} within "
-                             f"{title!r}")
+            raise _changed(f"{row['list']!r} within {title!r}")
+        n += 1
         yield row
+    if n != count:
+        raise _changed(f"{n} people on {title or 'the register'}, its heading says {count}")
+
+
+def _changed(what: str) -> StoreError:
+    return StoreError(f"the name lists read back unlike their headings: {what}")
 
 
 def manifest(policy: Policy, group: Mapping[str, Any], columns: Sequence[str],

@@ -118,7 +118,7 @@ def json_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     if not chunk:
         yield "[]"
         return
-    names = tuple(chunk[0])
+    names = tuple(chunk[0]) if all(type(k) is str for k in chunk[0]) else ()
     # A NUL marks each value's place: a key's own NUL is quoted as \u0000 by the encoder.
     members = ",\n".join(f"    {encode_basestring(k)}: \0" for k in names)
     template = json_safe("  {\n" + members.replace("%", "%%").replace("\0", "%s") + "\n  }")
@@ -167,7 +167,7 @@ def _member(value: Any) -> str:
     else by json.dumps, its line breaks indented (json escapes those inside strings)."""
     try:
         return _nested(value, "\n    ")
-    except _Other:
+    except (_Other, RecursionError):  # json.dumps goes deeper than this recursion
         text = json.dumps(value, ensure_ascii=False, indent=2, default=_bytes_as_text)
         return text.replace("\n", "\n    ")
 

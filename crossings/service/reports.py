@@ -9,7 +9,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping
 
-from workflow import Case, InvalidInput, NotFound, Policy
+from workflow import Case, InvalidInput, NotFound, Policy, StoreError
 from workflow.queries import Late, Section
 from workflow.values import clean_text, parse_case_id, parse_date
 
@@ -166,8 +166,12 @@ def _entries(policy: Policy, facts: Mapping[str, Any],
     if spec is None:
         return []
     field = spec.counted[0]
-    return [{"at": a.get("at"), field: a.get(field)} for a in facts.get(spec.entries) or []
-            if until is None or str(a.get("at")) <= until]
+    entries = facts.get(spec.entries) or []
+    if type(entries) is not list or not all(type(a) is dict for a in entries):
+        raise StoreError(f"the database is damaged: a case's {spec.entries} is not a list "
+                         "of entries (run crossings verify)")
+    return [{"at": a.get("at"), field: a.get(field)} for a in entries
+            if until is None or str(a.get("at")) <= str(until)]
 
 
 def _register_entry(policy: Policy, case: Case) -> dict[str, Any]:
@@ -184,7 +188,11 @@ def _list_entry(policy: Policy, row: dict[str, Any]) -> dict[str, Any]:
     facts = row.pop("facts")
     row.pop("seq")
     row[spec.entries] = _entries(policy, facts, row[spec.on])
-    row["reply"] = (facts.get(spec.reply) or {}).get("reply")
+    reply = facts.get(spec.reply) or {}
+    if type(reply) is not dict:
+        raise StoreError(f"the database is damaged: a case's {spec.reply} is not a record "
+                         "(run crossings verify)")
+    row["reply"] = reply.get("reply")
     return row
 
 

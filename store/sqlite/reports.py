@@ -10,6 +10,7 @@ rows.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from workflow.catalogue import Catalogue
@@ -103,10 +104,12 @@ def _listed_terms(spec: NameList, alias: str = "a.") -> str:
     return f"{alias}trigger = {sql_text(spec.trigger)} AND {alias}outcome = 'applied'"
 
 
-def _on_or_before(at: Any, day: str) -> bool:
-    """SQL's ``json_extract(value, '$.at') <= day``: text against text (a missing date,
-    or one that is not text, is not counted)."""
-    return isinstance(at, str) and at <= day
+def _on_or_before(at: Any, day: Any) -> bool:
+    """An entry's date on or before DAY, as the views compare them, text against text: a
+    missing date is not counted, one that is not text (a damaged file) by its JSON text."""
+    if at is None or not isinstance(day, str):
+        return False
+    return (at if isinstance(at, str) else json.dumps(at)) <= day
 
 
 def name_list_index(catalogue: Catalogue) -> list[str]:
