@@ -28,6 +28,11 @@ def _fact(name: str) -> str:
     return text_at("facts", name)
 
 
+def _one_list(list_id: str | None) -> tuple[str, list[Any]]:
+    """The name list queries' condition for one list (none: every list)."""
+    return ("", []) if list_id is None else (" WHERE n.list = %s", [list_id])
+
+
 def _dicts(rows: Iterable[Any], columns: Sequence[str]) -> list[dict[str, Any]]:
     return [dict(zip(columns, row)) for row in rows]
 
@@ -118,13 +123,10 @@ class PostgresReports:
                    spec.entries, spec.counted_as, spec.to_field, "state")
         read = ", ".join(f"(c.facts::jsonb -> {sql_text(f)})::text"
                          for f in (spec.entries, spec.reply))
+        where, params = _one_list(list_id)
         sql = (f"SELECT {', '.join('n.' + ident(c) for c in columns)}, {read} "
-               "FROM name_list AS n JOIN cases AS c ON c.id = n.case_id")
-        params: list[Any] = []
-        if list_id is not None:
-            sql += " WHERE n.list = %s"
-            params.append(list_id)
-        sql += " ORDER BY n.list, n.seq"
+               f"FROM name_list AS n JOIN cases AS c ON c.id = n.case_id{where} "
+               "ORDER BY n.list, n.seq")
         for row in self._stream(sql, params):
             out = dict(zip(columns, (sqlite_value(v) for v in row)))
             read_back = ((spec.entries, row[-2]), (spec.reply, row[-1]))
@@ -135,13 +137,11 @@ class PostgresReports:
         spec = self.catalogue.name_list
         if spec is None:
             return []
-        sql = (f"SELECT n.list, (array_agg(n.{ident(spec.to_field)} ORDER BY n.seq))[1], "
-               "count(*) FROM name_list AS n JOIN cases AS c ON c.id = n.case_id")
-        params: list[Any] = []
-        if list_id is not None:
-            sql += " WHERE n.list = %s"
-            params.append(list_id)
-        rows = self._all(f"{sql} GROUP BY n.list ORDER BY n.list", params)
+        where, params = _one_list(list_id)
+        rows = self._all(
+            f"SELECT n.list, (array_agg(n.{ident(spec.to_field)} ORDER BY n.seq))[1], count(*) "
+            f"FROM name_list AS n JOIN cases AS c ON c.id = n.case_id{where} "
+            "GROUP BY n.list ORDER BY n.list", params)
         return [{"list": r[0], spec.to_field: r[1], "count": int(r[2])} for r in rows]
 
     def _group_trigger(self) -> Any:
