@@ -200,8 +200,8 @@ class SQLiteReports:
             return
         listed, to = _listed(spec, spec.list_field), _listed(spec, spec.to_field)
         facts = ", ".join(f"json_extract(c.facts, '$.{path(f)}')" for f in spec.facts)
-        read = ", ".join(f"json_quote(json_extract(c.facts, '$.{path(f)}'))"
-                         for f in (spec.entries, spec.reply))
+        read = "json_array({})".format(", ".join(  # one decode a row for both
+            f"json_extract(c.facts, '$.{path(f)}')" for f in (spec.entries, spec.reply)))
         sql = (f"SELECT {listed}, a.at, a.seq, c.id, c.name, c.native_name, {facts}, {to}, "
                f"c.state, {read} {_LISTED_FROM} WHERE {_listed_terms(spec)}")
         params: list[Any] = []
@@ -213,12 +213,12 @@ class SQLiteReports:
         field, value = spec.counted
         for row in self._stream(sql, params):
             out = dict(zip(head, row))
-            entries, reply = loads(row[-2]), loads(row[-1])
+            entries, reply = loads(row[-1])
             dated = [e for e in (entries if type(entries) is list else ())
                      if type(e) is dict and _on_or_before(e.get("at"), row[1])]
             out[spec.entries] = len(dated)
             out[spec.counted_as] = sum(1 for e in dated if e.get(field) == value)
-            out[spec.to_field], out["state"] = row[-4], row[-3]
+            out[spec.to_field], out["state"] = row[-3], row[-2]
             out["facts"] = {k: v for k, v in ((spec.entries, entries), (spec.reply, reply))
                             if v is not None}
             yield out
