@@ -150,6 +150,11 @@ class Store(ABC):
         rows (no case id) by seq; streamed."""
 
     @abstractmethod
+    def audit_links(self) -> Iterator[tuple[Any, ...]]:
+        """Every audit row's ``(seq, case_id, prev_hash, hash, recorded_at)``, by seq;
+        streamed: the chain's links, checked without reading whole rows."""
+
+    @abstractmethod
     def audit_row(self, seq: int) -> dict[str, Any] | None:
         """The audit row at ``seq``, or None."""
 

@@ -43,6 +43,15 @@ def test_a_range_of_cases_streams_by_case_then_seq(filled: Store) -> None:
     assert ranged == [(2, 2), (2, 6), (3, 5)]
 
 
+def test_the_links_stream_by_seq_with_the_rows_own_values(filled: Store) -> None:
+    links = list(filled.audit_links())
+    whole = list(filled.audit_stream())
+    assert [tuple(link) for link in links] == [
+        (r["seq"], r["case_id"], r["prev_hash"], r["hash"], r["recorded_at"]) for r in whole]
+    assert [link[0] for link in links] == [1, 2, 3, 4, 5, 6]
+    assert links[1][2] == links[0][3]  # each row's prev_hash is the hash before it
+
+
 def test_one_audit_row_is_read_by_seq(filled: Store) -> None:
     found = filled.audit_row(5)
     assert found is not None and (found["seq"], found["case_id"]) == (5, 3)

@@ -300,6 +300,19 @@ def test_worker_processes_find_what_one_process_finds(db):
     assert parallel == serial
 
 
+def test_a_row_moved_to_a_case_id_no_case_can_have_is_found_by_every_process_count(db):
+    """Each row's content is hashed with its case: a row moved to case -7 or 0 (outside
+    every case number) is still checked, in one process or in workers' open ranges."""
+    sql(db, "UPDATE audit SET case_id = -7 WHERE seq = 40",
+        "UPDATE audit SET case_id = 0 WHERE seq = 41")
+    with Service.open(db) as service:
+        serial, parallel = service.verify(workers=1).as_dict(), service.verify(workers=2).as_dict()
+    altered = {p["seq"] for p in serial["problems"]
+               if p["check"] == "chain" and "hash does not match" in p["message"]}
+    assert altered == {40, 41}
+    assert parallel == serial
+
+
 def _verify_peak_bytes(path: str) -> int:
     import tracemalloc
 

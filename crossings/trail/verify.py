@@ -1,14 +1,15 @@
 """Verification of the signed audit trail, in streamed passes.
 
-1. **The chain**, in ``seq`` order: sequence numbers contiguous from 1, each row's
-   ``prev_hash`` the hash of the row before, each ``hash`` recomputed from the row's
-   content, ``recorded_at`` never going backwards. The set-up rows are read first
-   (``registry``): who was registered when, with which role and key, and which settings
-   held at every ``seq``; the first row must register the first administrator, signed by
-   the key it registers, and (``--admin``) that key must be the one the user kept.
+1. **The chain**, in ``seq`` order, from each row's links alone: sequence numbers
+   contiguous from 1, each row's ``prev_hash`` the hash of the row before, ``recorded_at``
+   never going backwards. The set-up rows are read first (``registry``): who was
+   registered when, with which role and key, and which settings held at every ``seq``;
+   the first row must register the first administrator, signed by the key it registers,
+   and (``--admin``) that key must be the one the user kept.
 2. **The cases** (``rebuild``): each rebuilt from its own rows, compared with its stored
-   row, every applied event re-run through the engine, every row's signature checked
-   against the key its actor had at that row.
+   row, every applied event re-run through the engine. Every row's content is checked
+   once, with its case (set-up rows with the chain): its ``hash`` recomputed from it, and
+   its signature against the key its actor had at that row, from one encoding.
 3. **The tables and the schema**: the actors and settings tables as the trail says, the
    report counts as a recount says, the name index as the cases' names say (each name
    there and none else, folded and keyed as this code does), and every table, view, index
@@ -17,13 +18,14 @@
 Each event is re-run under the policy its row names (``id@version``: the policy its case
 was handled under then). Rows recorded under a policy this code does not know cannot be
 re-run: they are reported once, counted, rather than as one divergence each. From ``PARALLEL_ROWS`` rows the
-chain and ranges of cases are checked in worker processes (``parallel``).
+chain, ranges of cases and the tables are checked in worker processes (``parallel``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from json.scanner import make_scanner
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Mapping
 
@@ -35,7 +37,7 @@ from workflow.policies import CATALOGUE, POLICIES
 
 from ..keys import fingerprint, verifier
 from .checkpoint import check_checkpoint
-from .parallel import auto_workers, in_parallel
+from .parallel import CHAIN, REST, Task, auto_workers, in_parallel
 from .rebuild import CaseChecks
 from .registry import Registry
 
@@ -75,6 +77,7 @@ class Verifier:
         self._checkers: dict[str, Callable[[bytes, str], bool]] = {}  # public key -> checker
         self._engines: dict[tuple[str, str], Engine | None] = {}
         self.other_policies: dict[str, tuple[int, int]] = {}  # "id@version" -> (first seq, count)
+        self.setup: list[Mapping[str, Any]] = []  # the rows with no case (read_setup)
 
     def engine_for(self, policy_id: str, version: str) -> Engine | None:
         """The engine of the policy a row names (former ids resolved); None for a policy
@@ -101,16 +104,18 @@ class Verifier:
             setup = list(self.store.audit_stream(order="setup"))  # few: actors, settings
             self.read_setup(setup)
             self.check_first(admin)
-            if not (workers > 1 and in_parallel(self, work, head, setup, workers)):
+            found = in_parallel(self, work, head, setup, workers) if workers > 1 else None
+            if found is None:
                 self.check_chain()
                 CaseChecks(self).check_cases()
-            self.report_other_policies()
-            self.check_tables()
-            self.check_counts()
-            for found in self.store.name_index_problems():
-                self.problem(None, None, "names", found)
-            for found in self.store.schema_problems():
-                self.problem(None, None, "schema", found)
+                self.report_other_policies()
+                self.check_rest()
+            else:  # in the order one process finds them
+                passes, rest = found
+                for result in passes:
+                    self.merge(result)
+                self.report_other_policies()
+                self.merge(rest)
             if checkpoint is not None:
                 check_checkpoint(self.store, checkpoint, head, self.registry.database,
                                  self.registry.key_at, self.problem)
@@ -124,37 +129,46 @@ class Verifier:
     # 1. the chain --------------------------------------------------------------------
 
     def check_chain(self) -> None:
+        """The links, from each row's seq, prev_hash, hash and recorded_at alone (each
+        case row's content is hashed with its case, ``check_row``); the set-up rows whole."""
         expected, prev, recorded = 1, GENESIS, ""
-        for row in self.store.audit_stream(order="seq"):
-            seq = row["seq"]
-            if str(row["recorded_at"]) < recorded:
-                self.problem(seq, row["case_id"], "chain", f"recorded at {row['recorded_at']}, "
+        for seq, case_id, prev_hash, hash_, recorded_at in self.store.audit_links():
+            recorded_at = str(recorded_at)
+            if recorded_at < recorded:
+                self.problem(seq, case_id, "chain", f"recorded at {recorded_at}, "
                              f"before the row before it ({recorded}): time ran backwards")
-            recorded = max(recorded, str(row["recorded_at"]))
+            else:
+                recorded = recorded_at
             if seq != expected:
                 gone = f"row {expected} is" if seq == expected + 1 else \
                     f"rows {expected} to {seq - 1} are"
-                self.problem(seq, row["case_id"], "chain",
+                self.problem(seq, case_id, "chain",
                              f"{gone} missing (seq jumps from {expected - 1} to {seq})")
-            if row["prev_hash"] != prev:
-                self.problem(seq, row["case_id"], "chain",
+            if prev_hash != prev:
+                self.problem(seq, case_id, "chain",
                              f"prev_hash does not match the hash of the row before (seq {expected - 1})")
-            data = canonical_bytes(row)
-            if hashlib.sha256(data).hexdigest() != row["hash"]:
-                self.problem(seq, row["case_id"], "chain",
-                             "hash does not match the row's content: the row was altered")
-            elif not _json_fields_valid(row):
-                self.problem(seq, row["case_id"], "chain",
-                             "a JSON field of the row is not valid JSON: the row was altered")
-            if row["case_id"] is None:  # a case's rows are checked with its case
-                self.check_actor(row, data)
-            prev, expected = row["hash"], seq + 1
+            prev, expected = hash_, seq + 1
             self.rows += 1
+        for row in self.setup:
+            self.check_row(row)
+
+    def check_row(self, row: Mapping[str, Any]) -> None:
+        """One row's content: its hash recomputed from it, its JSON fields each one value,
+        and its signature (``check_actor``), from one canonical encoding."""
+        data = canonical_bytes(row)
+        if hashlib.sha256(data).hexdigest() != row["hash"]:
+            self.problem(row["seq"], row["case_id"], "chain",
+                         "hash does not match the row's content: the row was altered")
+        elif not _json_fields_valid(row):
+            self.problem(row["seq"], row["case_id"], "chain",
+                         "a JSON field of the row is not valid JSON: the row was altered")
+        self.check_actor(row, data)
 
     def read_setup(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """The set-up rows (no case): who was registered when, with which key and role,
         and which settings held at every seq. Their hashes are checked with the chain."""
-        self.registry.read(rows, self.problem)
+        self.setup = list(rows)
+        self.registry.read(self.setup, self.problem)
 
     def check_first(self, admin: str | None) -> None:
         """The first row registers the first administrator; ADMIN, if given, is the
@@ -171,7 +185,7 @@ class Verifier:
     def settings_at(self, seq: int) -> dict[str, Any]:
         return self.registry.settings_at(seq)
 
-    def check_actor(self, row: Mapping[str, Any], data: bytes | None = None) -> None:
+    def check_actor(self, row: Mapping[str, Any], data: bytes) -> None:
         """The row's actor was registered, in the row's role, before the row, and not yet
         retired; and the row is signed by the key they had then."""
         seq, case = row["seq"], row["case_id"]
@@ -186,7 +200,7 @@ class Verifier:
         check = self._checkers.get(registered.public_key)
         if check is None:
             check = self._checkers[registered.public_key] = verifier(registered.public_key)
-        if not check(canonical_bytes(row) if data is None else data, str(row["signature"])):
+        if not check(data, str(row["signature"])):
             self.problem(seq, case, "signature", f"the row is not signed by {row['actor']}'s "
                          "key: it was forged or altered")
 
@@ -204,6 +218,15 @@ class Verifier:
                          "re-run")
 
     # 3. set-up tables and counts -----------------------------------------------------
+
+    def check_rest(self) -> None:
+        """Pass 3: the tables and the schema."""
+        self.check_tables()
+        self.check_counts()
+        for found in self.store.name_index_problems():
+            self.problem(None, None, "names", found)
+        for found in self.store.schema_problems():
+            self.problem(None, None, "schema", found)
 
     def check_tables(self) -> None:
         chained = self.registry.settings_now()
@@ -253,21 +276,36 @@ class Verifier:
             self.other_policies[key] = (min(first, mine[0]), count + mine[1])
 
 
+# json.loads less its wrapping (about a third of a small field's cost): the C scanner
+# json's decoder reads a value with, (value, end) or StopIteration. (typeshed types
+# make_scanner as a class of its own.)
+_scan_once: Callable[[str, int], tuple[Any, int]] = \
+    make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+
+
 def _json_fields_valid(row: Mapping[str, Any]) -> bool:
     """The chain embeds the JSON fields' stored texts raw: the hash pins a row down only
-    while each of them is one valid JSON value."""
-    try:
-        for name in JSON_FIELDS:
-            json.loads(row[name])
-    except (json.JSONDecodeError, TypeError):
-        return False
+    while each of them is one valid JSON value. (A text the scanner reads to its end is
+    one; any other, such as one with spaces around it, is left to ``json.loads``.)"""
+    for name in JSON_FIELDS:
+        text = row[name]
+        try:
+            if _scan_once(text, 0)[1] == len(text):
+                continue
+        except (StopIteration, TypeError, ValueError):
+            pass
+        try:
+            json.loads(text)
+        except (json.JSONDecodeError, TypeError):
+            return False
     return True
 
 
 def work(path: str, head: Mapping[str, Any], setup: list[dict[str, Any]],
-         limit: int, cases: tuple[int, int] | None) -> dict[str, Any] | None:
-    """In a worker process: the chain (``cases`` None) or one range of cases. None if
-    the trail is not the one the parent saw (written to since)."""
+         limit: int, task: Task) -> dict[str, Any] | None:
+    """In a worker process: the chain (``CHAIN``), one range of cases (a pair of ids), or
+    the tables and the schema (``REST``). None if the trail is not the one the parent saw
+    (written to since)."""
     store = open_store(path, CATALOGUE)
     try:
         verifier = Verifier(store, limit=limit)
@@ -275,10 +313,12 @@ def work(path: str, head: Mapping[str, Any], setup: list[dict[str, Any]],
         with store.read():
             if store.head() != head:
                 return None
-            if cases is None:
+            if task == CHAIN:
                 verifier.check_chain()
-            else:
-                CaseChecks(verifier).check_cases(cases)
+            elif task == REST:
+                verifier.check_rest()
+            elif isinstance(task, tuple):
+                CaseChecks(verifier).check_cases(task)
         return {"rows": verifier.rows, "cases": verifier.cases,
                 "problem_count": verifier.problem_count, "problems": verifier.problems,
                 "other_policies": verifier.other_policies}

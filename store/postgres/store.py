@@ -246,6 +246,10 @@ class PostgresStore(PostgresReports, PostgresReading, PostgresNames, PostgresCon
         for row in self._stream(sql, cases if ranged else None):
             yield dict(zip(_AUDIT_COLUMNS, row))
 
+    def audit_links(self) -> Iterator[tuple[Any, ...]]:
+        return self._stream("SELECT seq, case_id, prev_hash, hash, recorded_at FROM audit "
+                            "ORDER BY seq")
+
     def audit_row(self, seq: int) -> dict[str, Any] | None:
         row = self._one(f"SELECT {_AUDIT} FROM audit WHERE seq = %s", (seq,))
         return dict(zip(_AUDIT_COLUMNS, row)) if row else None

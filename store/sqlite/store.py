@@ -301,6 +301,10 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
         for row in self._stream(sql, cases if order == "case" and cases else ()):
             yield dict(zip(_AUDIT_COLUMNS, row))
 
+    def audit_links(self) -> Iterator[tuple[Any, ...]]:
+        return self._stream("SELECT seq, case_id, prev_hash, hash, recorded_at FROM audit "
+                            "ORDER BY seq")
+
     def audit_row(self, seq: int) -> dict[str, Any] | None:
         row = self._one(f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit WHERE seq = ?", (seq,))
         return dict(zip(_AUDIT_COLUMNS, row)) if row else None
