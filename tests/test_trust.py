@@ -19,7 +19,7 @@ from helpers.casework import dump
 from helpers.clock import fixed_clock
 
 from crossings.cli import cli
-from crossings.keys import KeyRing, PrivateKey, fingerprint
+from crossings.keys import KeyRing, PrivateKey, fingerprint, verifier
 from crossings.service import Service
 from store.sqlite import schema
 from workflow import InvalidInput, NotFound, RoleRefused
@@ -165,6 +165,28 @@ def test_a_key_made_elsewhere_is_registered_and_serves(service: Service, db_path
 
 
 # -- what the signatures prove --------------------------------------------------------------
+
+def test_a_signature_is_checked_by_its_key_alone_and_any_damage_fails_quietly() -> None:
+    """The signer (OpenSSL) and the checker (libsodium) agree on every signature, and a
+    damaged one is a False, never an exception, whatever its length or letters."""
+    import base64
+
+    key, other = PrivateKey.generate(), PrivateKey.generate()
+    check = verifier(key.public)
+    for message in (b"", b"x", "Han Ok-sun \u97d3\u7389\u9806".encode(), bytes(range(256)) * 8):
+        signature = key.sign(message)
+        assert check(message, signature)
+        assert not check(message + b" ", signature)
+        assert not verifier(other.public)(message, signature)
+    raw = base64.b64decode(key.sign(b"row"))
+    for damaged in (raw[:63], raw + b"\0", bytes([raw[0] ^ 1]) + raw[1:], b""):
+        assert not check(b"row", base64.b64encode(damaged).decode())
+    assert not check(b"row", "not base64!")
+    small_order = "ssh-ed25519 " + base64.b64encode(
+        b"\0\0\0\x0bssh-ed25519\0\0\0\x20" + bytes(32)).decode()
+    assert not verifier(small_order)(b"row", key.sign(b"row"))
+    assert not verifier("ssh-ed25519 AAAA")(b"row", key.sign(b"row"))
+
 
 def _reenact(real: str, forged: str, drop_refusals: bool = True) -> None:
     """A forger with the file but none of its keys: a new database under an administrator of
