@@ -11,12 +11,15 @@ from typing import Any
 import pytest
 
 # Never needed to read a case: the state machine library (only when firing), the schema
-# library (only when creating or migrating), hashing (only when writing), and the heavy
-# optional dependencies of other commands (replay files, diagrams, browsing).
+# library (only when creating or migrating), hashing and signing (only when writing), and
+# the heavy optional dependencies of other commands (replay files, diagrams, browsing).
+# A trigger signs with libsodium (nacl); cryptography only writes key files.
 NOT_FOR_READS = {"transitions", "sqlite_utils", "hashlib", "yaml", "datasette", "jinja2",
-                 "graphviz", "importlib.metadata", "pkg_resources", "csv", "psycopg"}
+                 "graphviz", "importlib.metadata", "pkg_resources", "csv", "psycopg", "nacl",
+                 "cryptography"}
 NOT_FOR_TRIGGERS = {"sqlite_utils", "yaml", "datasette", "jinja2", "graphviz",
-                    "importlib.metadata", "pkg_resources", "psycopg"}  # psycopg: servers only
+                    "importlib.metadata", "pkg_resources", "psycopg",  # psycopg: servers only
+                    "cryptography"}
 
 PROBE = """
 import sys
@@ -61,5 +64,5 @@ def test_a_trigger_command_imports_transitions_but_no_schema_or_optional_library
         db_path: str, persuading_case: str) -> None:
     loaded = modules_loaded_by(db_path, "persuade", persuading_case, "--outcome", "refused",
                                "--at", "1961-11-14")
-    assert "transitions" in loaded
+    assert {"transitions", "nacl"} <= loaded
     assert not loaded & NOT_FOR_TRIGGERS

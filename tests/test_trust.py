@@ -4,6 +4,7 @@ the rule it proves; each would pass on the code before the signed trail, or fail
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -169,8 +170,6 @@ def test_a_key_made_elsewhere_is_registered_and_serves(service: Service, db_path
 def test_a_signature_is_checked_by_its_key_alone_and_any_damage_fails_quietly() -> None:
     """The signer (OpenSSL) and the checker (libsodium) agree on every signature, and a
     damaged one is a False, never an exception, whatever its length or letters."""
-    import base64
-
     key, other = PrivateKey.generate(), PrivateKey.generate()
     check = verifier(key.public)
     for message in (b"", b"x", "Han Ok-sun \u97d3\u7389\u9806".encode(), bytes(range(256)) * 8):
@@ -186,6 +185,17 @@ def test_a_signature_is_checked_by_its_key_alone_and_any_damage_fails_quietly() 
         b"\0\0\0\x0bssh-ed25519\0\0\0\x20" + bytes(32)).decode()
     assert not verifier(small_order)(b"row", key.sign(b"row"))
     assert not verifier("ssh-ed25519 AAAA")(b"row", key.sign(b"row"))
+
+
+def test_a_key_signs_as_openssl_does_and_its_file_reads_back_as_the_same_key() -> None:
+    """libsodium signs, cryptography writes the OpenSSH file: the same key either way."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = PrivateKey.generate()
+    again = PrivateKey.from_openssh(key.to_openssh().decode())
+    assert again.public == key.public
+    seed = Ed25519PrivateKey.from_private_bytes(key._seed)
+    assert base64.b64decode(key.sign(b"row")) == seed.sign(b"row")
 
 
 def _reenact(real: str, forged: str, drop_refusals: bool = True) -> None:

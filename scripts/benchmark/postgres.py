@@ -16,7 +16,6 @@ gets a database of its own. Figures:
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -86,7 +85,7 @@ class RawPostgres:
 
     def __init__(self, url: str, template: dict[str, Any]) -> None:
         import psycopg
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from crossings.keys import PrivateKey
 
         from store.postgres import PostgresStore
         from store.postgres.connection import WRITE_LOCK
@@ -101,7 +100,7 @@ class RawPostgres:
         self.rows = [[row[c] for c in COLUMNS] for row in template["rows"]]
         self.blobs = [json.dumps(row, sort_keys=True, ensure_ascii=False).encode()
                       for row in template["rows"]]
-        self.key = Ed25519PrivateKey.generate()
+        self.key = PrivateKey.generate()  # the signer crossings uses (libsodium's)
         self.insert = (f"INSERT INTO audit ({', '.join(COLUMNS)}) "
                        f"VALUES ({', '.join('%s' for _ in COLUMNS)})")
 
@@ -117,7 +116,7 @@ class RawPostgres:
         digest = hashlib.sha256(data).hexdigest()
         values[0], values[1], values[2] = head[0] + 1, case_id, version
         values[-3], values[-2] = head[1], digest
-        values[-1] = base64.b64encode(self.key.sign(data)).decode()
+        values[-1] = self.key.sign(data)
         self.conn.execute(self.insert, values)
         self.conn.execute("COMMIT")
 

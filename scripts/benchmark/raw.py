@@ -13,7 +13,8 @@ signed, chained trail must do, with crossings' own statements on crossings' own 
   ``schema_db``: every table, index and trigger, the report counts and the name index's
   FTS5 triggers included, the bench's actors), with the same pragmas.
 * **The same proof.** A sha256 over the previous hash and a row of the canonical row's
-  size, and an Ed25519 signature (cryptography's) of the same bytes.
+  size, and an Ed25519 signature of the same bytes by the signer crossings uses
+  (``crossings.keys.PrivateKey``: libsodium's), in base64 as stored.
 
 What it leaves out is crossings' own work: validating input, deciding, evaluating
 guards, encoding the facts, changes and guards, building the canonical row. The ratio
@@ -22,7 +23,6 @@ crossings : baseline measures that overhead.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
@@ -89,9 +89,9 @@ class Raw:
                       for row in template["rows"]]
         self.seq, self.prev = self.conn.execute(
             "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from crossings.keys import PrivateKey
 
-        self.key = Ed25519PrivateKey.generate()
+        self.key = PrivateKey.generate()  # the signer crossings uses (libsodium's)
 
     def _audit(self, step: int, case_id: int, version: int) -> None:
         self.seq += 1
@@ -100,7 +100,7 @@ class Raw:
         self.prev = hashlib.sha256(data).hexdigest()
         values[0], values[1], values[2] = self.seq, case_id, version
         values[-3], values[-2] = self.prev, self.prev
-        values[-1] = base64.b64encode(self.key.sign(data)).decode()
+        values[-1] = self.key.sign(data)
         self.conn.execute(INSERT_AUDIT, values)
 
     def open(self) -> int:

@@ -302,8 +302,7 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
             yield dict(zip(_AUDIT_COLUMNS, row))
 
     def audit_links(self) -> Iterator[tuple[Any, ...]]:
-        return self._stream("SELECT seq, case_id, prev_hash, hash, recorded_at FROM audit "
-                            "ORDER BY seq")
+        return self._stream("SELECT seq, case_id, prev_hash, hash, recorded_at FROM audit ORDER BY 1")
 
     def audit_row(self, seq: int) -> dict[str, Any] | None:
         row = self._one(f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit WHERE seq = ?", (seq,))
