@@ -21,12 +21,18 @@ TARGET_SECONDS, TARGET_MB = 120, 200  # 1,000,000 signed rows (issues 10, 14)
 
 
 def existing_rows(path: Path) -> int:
+    """The audit rows of a database kept from an earlier run; 0 (build again) if there is
+    none or it is of another schema than this code writes (verify would refuse it)."""
     if not path.exists():
         return 0
     import sqlite3
 
+    from store.sqlite.schema import SCHEMA_VERSION
+
     conn = sqlite3.connect(path)
     try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            return 0
         return int(conn.execute("SELECT count(*) FROM audit").fetchone()[0])
     except sqlite3.Error:
         return 0
