@@ -168,8 +168,8 @@ def test_a_key_made_elsewhere_is_registered_and_serves(service: Service, db_path
 # -- what the signatures prove --------------------------------------------------------------
 
 def test_a_signature_is_checked_by_its_key_alone_and_any_damage_fails_quietly() -> None:
-    """The signer (OpenSSL) and the checker (libsodium) agree on every signature, and a
-    damaged one is a False, never an exception, whatever its length or letters."""
+    """A signature holds for its key and message only, and a damaged one is a False, never
+    an exception, whatever its length or letters."""
     key, other = PrivateKey.generate(), PrivateKey.generate()
     check = verifier(key.public)
     for message in (b"", b"x", "Han Ok-sun \u97d3\u7389\u9806".encode(), bytes(range(256)) * 8):
@@ -181,9 +181,14 @@ def test_a_signature_is_checked_by_its_key_alone_and_any_damage_fails_quietly() 
     for damaged in (raw[:63], raw + b"\0", bytes([raw[0] ^ 1]) + raw[1:], b""):
         assert not check(b"row", base64.b64encode(damaged).decode())
     assert not check(b"row", "not base64!")
-    small_order = "ssh-ed25519 " + base64.b64encode(
-        b"\0\0\0\x0bssh-ed25519\0\0\0\x20" + bytes(32)).decode()
-    assert not verifier(small_order)(b"row", key.sign(b"row"))
+    # Bytes of the message sent as the signature's tail: the check must not split them off.
+    assert not check(b"w", base64.b64encode(raw + b"ro").decode())
+    # The identity as a public key: R = the base point and S = 1 "sign" any message
+    # ([1]B = B + [k]identity). OpenSSL accepts that forgery; libsodium refuses the key.
+    identity = "ssh-ed25519 " + base64.b64encode(
+        b"\0\0\0\x0bssh-ed25519\0\0\0\x20" + b"\x01" + bytes(31)).decode()
+    forged = bytes.fromhex("58" + "66" * 31) + (1).to_bytes(32, "little")
+    assert not verifier(identity)(b"any row", base64.b64encode(forged).decode())
     assert not verifier("ssh-ed25519 AAAA")(b"row", key.sign(b"row"))
 
 

@@ -313,6 +313,47 @@ def test_a_row_moved_to_a_case_id_no_case_can_have_is_found_by_every_process_cou
     assert parallel == serial
 
 
+def _hide_from_the_case_index(db: str, seq: int) -> None:
+    """The forger's trick a reviewer found: the case index rebuilt without one row, so
+    every query that reads the trail by case passes over it (the table itself intact)."""
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute(f"CREATE INDEX evil ON audit(case_id, seq) WHERE seq <> {seq}")
+        pages = dict(conn.execute("SELECT name, rootpage FROM sqlite_master "
+                                  "WHERE name IN ('evil', 'audit_case')").fetchall())
+        conn.execute("PRAGMA writable_schema = ON")
+        for name, other in (("audit_case", "evil"), ("evil", "audit_case")):
+            conn.execute("UPDATE sqlite_master SET rootpage = ? WHERE name = ?",
+                         (pages[other], name))
+        conn.execute("PRAGMA writable_schema = OFF")
+        conn.commit()
+    finally:
+        conn.close()
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("DROP INDEX evil")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("where", ["case_id IS NOT NULL AND outcome = 'refused'",
+                                   "case_id IS NULL AND seq > 1"])
+def test_a_forged_row_left_out_of_the_case_index_is_still_found(db, where):
+    """A refused row (which moves no case) or a set-up row, forged and hidden from the
+    index the case and set-up passes read through: the chain's links still count it."""
+    seq = one(db, f"SELECT max(seq) FROM audit WHERE {where}")[0]
+    sql(db, "UPDATE audit SET reason = 'TAMPERED', given = '{\"forged\": true}', "
+        f"signature = 'AAAA' WHERE seq = {seq}")
+    _hide_from_the_case_index(db, seq)
+    with Service.open(db) as service:
+        serial, parallel = service.verify(workers=1).as_dict(), service.verify(workers=2).as_dict()
+    assert not serial["ok"]
+    assert any(p["check"] == "chain" and "not the rows of the chain" in p["message"]
+               for p in serial["problems"])
+    assert parallel == serial
+
+
 def _verify_peak_bytes(path: str) -> int:
     import tracemalloc
 

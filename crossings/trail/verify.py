@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from json.scanner import make_scanner
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Mapping
@@ -78,6 +79,10 @@ class Verifier:
         self._engines: dict[tuple[str, str], Engine | None] = {}
         self.other_policies: dict[str, tuple[int, int]] = {}  # "id@version" -> (first seq, count)
         self.setup: list[Mapping[str, Any]] = []  # the rows with no case (read_setup)
+        # Rows with a case as the links list them and as their content was checked, and
+        # rows without (count, sum of seqs): check_coverage compares them.
+        self.linked, self.checked = [0, 0, 0], [0, 0, 0]
+        self.setup_links = [0, 0]
 
     def engine_for(self, policy_id: str, version: str) -> Engine | None:
         """The engine of the policy a row names (former ids resolved); None for a policy
@@ -108,12 +113,14 @@ class Verifier:
             if found is None:
                 self.check_chain()
                 CaseChecks(self).check_cases()
+                self.check_coverage()
                 self.report_other_policies()
                 self.check_rest()
             else:  # in the order one process finds them
                 passes, rest = found
                 for result in passes:
                     self.merge(result)
+                self.check_coverage()
                 self.report_other_policies()
                 self.merge(rest)
             if checkpoint is not None:
@@ -132,7 +139,12 @@ class Verifier:
         """The links, from each row's seq, prev_hash, hash and recorded_at alone (each
         case row's content is hashed with its case, ``check_row``); the set-up rows whole."""
         expected, prev, recorded = 1, GENESIS, ""
+        setup = self.setup_links
         for seq, case_id, prev_hash, hash_, recorded_at in self.store.audit_links():
+            if case_id is None:
+                setup[0], setup[1] = setup[0] + 1, setup[1] + seq
+            else:
+                _tally(self.linked, seq, hash_)
             recorded_at = str(recorded_at)
             if recorded_at < recorded:
                 self.problem(seq, case_id, "chain", f"recorded at {recorded_at}, "
@@ -163,6 +175,20 @@ class Verifier:
             self.problem(row["seq"], row["case_id"], "chain",
                          "a JSON field of the row is not valid JSON: the row was altered")
         self.check_actor(row, data)
+        if row["case_id"] is not None:
+            _tally(self.checked, row["seq"], row["hash"])
+
+    def check_coverage(self) -> None:
+        """Every row the chain's links list had its content checked: the rows of cases as
+        the case pass read them, the others as the set-up rows read first. (They are read
+        by other queries, through the case index: a row left out of a damaged index would
+        otherwise go unhashed.)"""
+        setup = [len(self.setup), sum(int(r["seq"]) for r in self.setup)]
+        if self.setup_links != setup or self.linked != self.checked:
+            missed = self.linked[0] - self.checked[0] + self.setup_links[0] - setup[0]
+            self.problem(None, None, "chain", f"the rows read with their cases and as set-up "
+                         f"rows are not the rows of the chain ({missed:+d}): the audit table "
+                         "or its index is damaged (PRAGMA integrity_check names which)")
 
     def read_setup(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """The set-up rows (no case): who was registered when, with which key and role,
@@ -267,6 +293,9 @@ class Verifier:
     def merge(self, other: Mapping[str, Any]) -> None:
         """The findings of a worker process (``parallel``)."""
         self.rows += other["rows"]
+        for tally, theirs in ((self.linked, other["linked"]), (self.checked, other["checked"]),
+                              (self.setup_links, other["setup_links"])):
+            tally[:] = [a + b for a, b in zip(tally, theirs)]
         self.cases += other["cases"]
         self.problem_count += other["problem_count"]
         room = max(0, self.limit - len(self.problems))
@@ -301,6 +330,14 @@ def _json_fields_valid(row: Mapping[str, Any]) -> bool:
     return True
 
 
+def _tally(into: list[int], seq: Any, hash_: Any) -> None:
+    """Count a row, and add its seq and a checksum of its stored hash (the same in every
+    process, unlike hash())."""
+    into[0] += 1
+    into[1] += int(seq)
+    into[2] += zlib.crc32(str(hash_).encode())
+
+
 def work(path: str, head: Mapping[str, Any], setup: list[dict[str, Any]],
          limit: int, task: Task) -> dict[str, Any] | None:
     """In a worker process: the chain (``CHAIN``), one range of cases (a pair of ids), or
@@ -314,12 +351,15 @@ def work(path: str, head: Mapping[str, Any], setup: list[dict[str, Any]],
             if store.head() != head:
                 return None
             if task == CHAIN:
+                if list(store.audit_stream(order="setup")) != setup:
+                    return None  # a set-up row changed since the parent read them
                 verifier.check_chain()
             elif task == REST:
                 verifier.check_rest()
             elif isinstance(task, tuple):
                 CaseChecks(verifier).check_cases(task)
-        return {"rows": verifier.rows, "cases": verifier.cases,
+        return {"rows": verifier.rows, "cases": verifier.cases, "linked": verifier.linked,
+                "checked": verifier.checked, "setup_links": verifier.setup_links,
                 "problem_count": verifier.problem_count, "problems": verifier.problems,
                 "other_policies": verifier.other_policies}
     finally:
