@@ -9,7 +9,8 @@
 2. **The cases** (``rebuild``): each rebuilt from its own rows, compared with its stored
    row, every applied event re-run through the engine. Every row's content is checked
    once, with its case (set-up rows with the chain): its ``hash`` recomputed from it, and
-   its signature against the key its actor had at that row, from one encoding.
+   its signature against the key its actor had at that row, from one encoding; and the
+   rows so checked must be the rows the chain lists (``check_coverage``).
 3. **The tables and the schema**: the actors and settings tables as the trail says, the
    report counts as a recount says, the name index as the cases' names say (each name
    there and none else, folded and keyed as this code does), and every table, view, index
