@@ -3,7 +3,6 @@ naming the offending state, trigger, clause, role or guard."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -12,20 +11,21 @@ from workflow import InvalidDefinition, Policy, validate
 from workflow.policies import JILIN_1961_2 as POLICY
 from workflow.policy import Guard, GuardSpec, State, Trigger
 from workflow.queries import Entries, Late, Section, Where
+from workflow.record import replace
 
 
 def with_states(*states: State, drop: str | None = None) -> Policy:
     kept = tuple(s for s in POLICY.states if s.name != drop)
-    return dataclasses.replace(POLICY, states=kept + states)
+    return replace(POLICY, states=kept + states)
 
 
 def with_triggers(*triggers: Trigger, drop: str | None = None) -> Policy:
     kept = tuple(t for t in POLICY.triggers if t.name != drop)
-    return dataclasses.replace(POLICY, triggers=kept + triggers)
+    return replace(POLICY, triggers=kept + triggers)
 
 
 def changed(name: str, **changes: Any) -> Policy:
-    trigger = dataclasses.replace(POLICY.trigger(name), **changes)
+    trigger = replace(POLICY.trigger(name), **changes)
     return with_triggers(trigger, drop=name)
 
 
@@ -36,11 +36,11 @@ def edge(name: str, source: str, dest: str | None) -> Trigger:
 
 BROKEN = {
     "two initial states": (
-        lambda: with_states(dataclasses.replace(POLICY.state("investigated"), initial=True),
+        lambda: with_states(replace(POLICY.state("investigated"), initial=True),
                             drop="investigated"),
         "needs exactly one initial state, has ['detained', 'investigated']"),
     "no initial state": (
-        lambda: with_states(dataclasses.replace(POLICY.state("detained"), initial=False),
+        lambda: with_states(replace(POLICY.state("detained"), initial=False),
                             drop="detained"),
         "needs exactly one initial state, has no initial state"),
     "exit from a terminal state": (
@@ -50,7 +50,7 @@ BROKEN = {
         lambda: with_triggers(drop="transfer"),
         "state transferred is unreachable from the initial state"),
     "trap state": (
-        lambda: dataclasses.replace(with_triggers(edge("lose", "detained", "limbo")),
+        lambda: replace(with_triggers(edge("lose", "detained", "limbo")),
                                     states=POLICY.states + (State("limbo", "x", ("G",)),)),
         "state limbo is a trap"),
     "unknown clause id": (
@@ -84,27 +84,27 @@ BROKEN = {
         lambda: changed("refer", asked=""),
         "trigger refer has no words for what a refusal of it asked for"),
     "a guard with no words": (
-        lambda: dataclasses.replace(POLICY, guards={
+        lambda: replace(POLICY, guards={
             **POLICY.guards, "three_refusals": Guard(POLICY.guards["three_refusals"].check, "")}),
         "guard three_refusals has no words"),
     "a report section reading an unknown fact": (
-        lambda: dataclasses.replace(POLICY, sections=(
+        lambda: replace(POLICY, sections=(
             Section("lost", "overdue", "P2", "x", Late("left_on", "short_period_days", Where())),)),
         "report section lost reads unknown fact left_on"),
     "a report section counting days of an unknown setting": (
-        lambda: dataclasses.replace(POLICY, sections=(
+        lambda: replace(POLICY, sections=(
             Section("late", "overdue", "P2", "x", Late("investigated_on", "forever", Where())),)),
         "report section late counts days of unknown setting forever"),
     "a report section citing an unknown clause": (
-        lambda: dataclasses.replace(POLICY, sections=(
+        lambda: replace(POLICY, sections=(
             Section("noted", "compliance", "W9", "x", Entries("complaints", "text")),)),
         "report section noted cites unknown clause W9"),
     "the name list's trigger unknown": (
-        lambda: dataclasses.replace(POLICY, name_list=dataclasses.replace(
+        lambda: replace(POLICY, name_list=replace(
             POLICY.name_list, trigger="enlist")),
         "the name list's trigger enlist is unknown"),
     "a summary by an unknown fact": (
-        lambda: dataclasses.replace(POLICY, summaries=("height",)),
+        lambda: replace(POLICY, summaries=("height",)),
         "summary by unknown fact height"),
 }
 

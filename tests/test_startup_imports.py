@@ -14,12 +14,13 @@ import pytest
 # library (only when creating or migrating), hashing and signing (only when writing), and
 # the heavy optional dependencies of other commands (replay files, diagrams, browsing).
 # A trigger signs with libsodium (nacl); cryptography only writes key files.
+# Nor dataclasses: a @dataclass compiles its methods at every start (workflow.record).
 NOT_FOR_READS = {"transitions", "sqlite_utils", "hashlib", "yaml", "datasette", "jinja2",
                  "graphviz", "importlib.metadata", "pkg_resources", "csv", "psycopg", "nacl",
-                 "cryptography"}
+                 "cryptography", "dataclasses"}
 NOT_FOR_TRIGGERS = {"sqlite_utils", "yaml", "datasette", "jinja2", "graphviz",
                     "importlib.metadata", "pkg_resources", "psycopg",  # psycopg: servers only
-                    "cryptography"}
+                    "cryptography", "dataclasses"}
 
 PROBE = """
 import sys

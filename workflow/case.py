@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .policy import ALIASES, NAME, NATIVE_NAME
+from .record import Record, field
 
 if TYPE_CHECKING:
     from .table import Policy
@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 ADMINISTRATOR = "administrator"  # the office's role, not a policy's: it sets up, no more
 
 
-@dataclass(frozen=True)
-class Actor:
+class Actor(Record):
     """A registered person, the one role they act in, and the public key that proves it is
     them (``None`` only in a trail written before keys)."""
     name: str
@@ -25,8 +24,7 @@ class Actor:
     retired_at: str | None = None
 
 
-@dataclass
-class Case:
+class Case(Record, frozen=False):
     """A case as stored: ``facts`` holds every fact its policy records, JSON-compatible;
     ``flagged`` whether it carries any of its policy's flags."""
 
@@ -36,6 +34,11 @@ class Case:
     facts: dict[str, Any] = field(default_factory=dict)
     flagged: bool = False
     policy: str = ""  # the policy it is handled under, id@version
+
+    def __init__(self, id: int, state: str, version: int, facts: dict[str, Any] | None = None,
+                 flagged: bool = False, policy: str = "") -> None:  # several per event
+        self.id, self.state, self.version, self.flagged = id, state, version, flagged
+        self.facts, self.policy = {} if facts is None else facts, policy
 
     @property
     def name(self) -> str:

@@ -9,18 +9,16 @@ all, a fact has one kind, a group view or name list one definition.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from typing import Iterable
 
 from .errors import InvalidDefinition, InvalidInput
 from .policy import Clause, Param, State, Trigger
 from .queries import Count, LatestField, NameList, Section
+from .record import Record, replace
 from .table import Policy
 
 
-@dataclass(frozen=True)
-class Catalogue:
+class Catalogue(Record):
     """The union of POLICIES' declarations, in the order the policies are given."""
 
     policies: tuple[Policy, ...]
@@ -91,10 +89,10 @@ class Catalogue:
                     takers.setdefault(param.name, []).append(policy.key)
             for key, keys in takers.items():
                 if len(keys) < len(found):
-                    params[key] = dataclasses.replace(params[key], required=False, help=(
+                    params[key] = replace(params[key], required=False, help=(
                         f"{params[key].help} (under {', '.join(keys)})"))
             first = found[0]
-            out.append((first, dataclasses.replace(first.trigger(name),
+            out.append((first, replace(first.trigger(name),
                                                    params=tuple(params.values()))))
         return tuple(out)
 
@@ -178,7 +176,7 @@ class Catalogue:
 def _united(known: Param | None, other: Param) -> Param:
     if known is None:
         return other
-    return dataclasses.replace(known, choices=tuple(_unique((*known.choices, *other.choices))),
+    return replace(known, choices=tuple(_unique((*known.choices, *other.choices))),
                                required=known.required and other.required)
 
 

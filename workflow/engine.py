@@ -10,12 +10,12 @@ decides on a new, empty case; a group trigger decides all or nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .case import Actor, Case
 from .errors import InvalidInput, InvalidTransition
 from .policy import Trigger
+from .record import Record, field
 from .rules import EffectContext, GuardContext
 from .table import Policy
 
@@ -27,14 +27,18 @@ REFUSED = "refused"
 GroupFacts = Mapping[int, Mapping[str, Any]]
 
 
-@dataclass(frozen=True)
-class GuardResult:
+class GuardResult(Record):
     """One guard's verdict on one event, with the clauses it cites and the facts it read."""
     guard: str
     passed: bool
     clauses: tuple[str, ...]
     reason: str
     read: dict[str, Any]
+
+    def __init__(self, guard: str, passed: bool, clauses: tuple[str, ...], reason: str,
+                 read: dict[str, Any]) -> None:  # one per guard per event
+        self.__dict__.update(guard=guard, passed=passed, clauses=clauses, reason=reason,
+                             read=read)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,8 +53,7 @@ class GuardResult:
         return f"{self.reason} ({', '.join(self.clauses)})"
 
 
-@dataclass
-class Decision:
+class Decision(Record, frozen=False):
     """What one trigger does to one case: applied with its changes, or refused."""
 
     case_id: int | None
@@ -72,6 +75,21 @@ class Decision:
     refused_by: str | None = None  # "role", "guard", or "group" (others in the group failed)
     policy: str = ""  # the policy decided under, id@version
 
+    def __init__(self, case_id: int | None, trigger: str, source: str | None, target: str,
+                 actor: Actor, at: str, params: dict[str, Any], clauses: list[str],
+                 outcome: str = REFUSED, guards: list[GuardResult] | None = None,
+                 changes: dict[str, list[Any]] | None = None, reason: str = "",
+                 version: int = 1, facts: dict[str, Any] | None = None, flagged: bool = False,
+                 group_id: int | None = None, refused_by: str | None = None,
+                 policy: str = "") -> None:  # one per event
+        self.case_id, self.trigger, self.source, self.target = case_id, trigger, source, target
+        self.actor, self.at, self.params, self.clauses = actor, at, params, clauses
+        self.outcome, self.guards = outcome, [] if guards is None else guards
+        self.changes = {} if changes is None else changes
+        self.reason, self.version, self.facts = reason, version, {} if facts is None else facts
+        self.flagged, self.group_id, self.refused_by = flagged, group_id, refused_by
+        self.policy = policy
+
     @property
     def applied(self) -> bool:
         return self.outcome == APPLIED
@@ -82,8 +100,7 @@ class Decision:
                     self.policy)
 
 
-@dataclass(frozen=True)
-class Explanation:
+class Explanation(Record):
     """Each guard of a trigger on a case now: pass or fail, what it read, its clauses;
     whether it is ready, and the options it still needs."""
     case: int

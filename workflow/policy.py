@@ -14,10 +14,10 @@ known outside its policy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from .errors import InvalidInput
+from .record import Record
 from .values import clean_name, clean_text, parse_approx_date, parse_case_id, parse_date
 
 NAME, NATIVE_NAME, OPENED_ON = "name", "native_name", "opened_on"  # the core facts
@@ -26,16 +26,14 @@ EVERY_OPEN_STATE = "*"  # a trigger's sources: every non-terminal state
 EVERY_STATE = "**"  # every state, terminal ones included (an internal trigger only)
 
 
-@dataclass(frozen=True)
-class Clause:
+class Clause(Record):
     """One clause of a policy's source: its id, a summary, and its own words."""
     id: str
     summary: str
     words: str
 
 
-@dataclass(frozen=True)
-class State:
+class State(Record):
     """A state of the procedure, citing the clauses that define it."""
     name: str
     meaning: str
@@ -44,8 +42,7 @@ class State:
     initial: bool = False
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(Record):
     """An option of a trigger, or a fact. ``kind`` decides how a value is validated:
 
     text, name, names (several names: a repeatable option, each value a name), choice,
@@ -115,15 +112,13 @@ def _clean_number(param: Param, value: Any) -> int:
     return int(text)
 
 
-@dataclass(frozen=True)
-class GuardSpec:
+class GuardSpec(Record):
     """A guard named by a trigger, with the clauses it enforces there."""
     guard: str
     clauses: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Guard:
+class Guard(Record):
     """A guard of the policy: the pure function, what it checks in words, and, for a
     guard that reads the event's own options, the options it needs (``next`` then says
     "give --option" instead of calling the trigger blocked)."""
@@ -132,8 +127,7 @@ class Guard:
     needs: str | None = None
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(Record):
     """A trigger fired for a group of cases, all or nothing: the clauses a member cites
     when it is refused because of the others, and the words of that refusal."""
     clauses: tuple[str, ...]
@@ -147,8 +141,7 @@ class Group:
     done: str = "group {id}: case(s) {cases} on {at}"
 
 
-@dataclass(frozen=True)
-class Trigger:
+class Trigger(Record):
     """An event of the procedure: where it applies, who may fire it, what it checks,
     what it records, and the words the CLI, help and timelines use for it."""
     name: str
@@ -177,8 +170,7 @@ class Trigger:
         return next((p for p in self.params if p.name == name), None)
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(Record):
     """A value the source leaves to the office (a period, a cut-off date, a name), with
     the range it may take: checked when it is set, so no later report can trip on it."""
     name: str
@@ -219,8 +211,7 @@ class Setting:
         return number
 
 
-@dataclass(frozen=True)
-class Derived:
+class Derived(Record):
     """A fact an effect records (not given as an option): its name, its JSON type and, for
     a list of entries, the fields of an entry. Reports read these by name."""
     name: str
@@ -229,8 +220,7 @@ class Derived:
     fields: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(Record):
     """A mark a case carries while its facts say so (a case waiting for an answer)."""
     name: str
     holds: Callable[[Mapping[str, Any]], bool]

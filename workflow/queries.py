@@ -8,20 +8,19 @@ shapes speak only of facts, states and settings, by the names the policy declare
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from .record import Record
 
-@dataclass(frozen=True)
-class Where:
+
+class Where(Record):
     """Conditions on a case: facts equal to values, facts unset, the state one of some."""
     equals: tuple[tuple[str, Any], ...] = ()  # (fact path, value)
     unset: tuple[str, ...] = ()  # fact paths with no value
     states: tuple[str, ...] = ()  # empty: every non-terminal state
 
 
-@dataclass(frozen=True)
-class Late:
+class Late(Record):
     """Cases whose date fact ``since`` lies more than setting ``days`` days before as-of."""
     since: str  # a fact path: "investigated_on", "referral.at"
     days: str  # a setting name
@@ -31,8 +30,7 @@ class Late:
     closed_late: str = ""
 
 
-@dataclass(frozen=True)
-class LatestWithout:
+class LatestWithout(Record):
     """Cases whose latest entry of ``entries`` has ``field`` equal to ``value`` while the
     list fact ``without`` is empty; each with that entry's date and how many entries
     have that value."""
@@ -43,8 +41,7 @@ class LatestWithout:
     states: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Entries:
+class Entries(Record):
     """Every entry of a list fact (or only those whose ``unset`` field has no value), with
     its date, who made it, and its ``detail`` field."""
     entries: str
@@ -52,8 +49,7 @@ class Entries:
     unset: str | None = None
 
 
-@dataclass(frozen=True)
-class DatedBefore:
+class DatedBefore(Record):
     """Every case event handled under one policy (id, version) and dated before the day
     it took effect: found on the trail, not in the cases."""
     policy: str
@@ -64,8 +60,7 @@ class DatedBefore:
 Query = Late | LatestWithout | Entries | DatedBefore
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Record):
     """One kind of finding of a report (``overdue``, ``compliance``): its clause, its words
     (``{days}``: the setting's value), its query, and for LatestWithout the words of each
     row's detail (``{count}``, ``{since}``)."""
@@ -77,8 +72,7 @@ class Section:
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class Count:
+class Count(Record):
     """A column of the open cases' view: entries of a list fact (those whose ``field`` is
     ``value``, or is unset when ``value`` is None and ``field`` given)."""
     name: str
@@ -87,16 +81,14 @@ class Count:
     value: Any = None
 
 
-@dataclass(frozen=True)
-class LatestField:
+class LatestField(Record):
     """A column of the open cases' view: one field of a list fact's latest entry."""
     name: str
     entries: str
     field: str
 
 
-@dataclass(frozen=True)
-class NameList:
+class NameList(Record):
     """The lists a trigger puts people on: the record it writes (a fact holding the
     list's id and addressee), the facts shown per person, and the entries counted up to
     the date each person was put on the list (all, and those with ``counted`` = value).

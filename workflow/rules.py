@@ -8,16 +8,15 @@ for the facts it changes. Each policy package defines its own, by name, with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, TypeVar
 
 from .case import Actor
+from .record import Record, field
 
 Fn = TypeVar("Fn", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
-class GuardContext:
+class GuardContext(Record):
     """What a guard may read: the case's facts, the event's options, the settings."""
     facts: Mapping[str, Any]
     params: Mapping[str, Any]
@@ -29,18 +28,28 @@ class GuardContext:
     # not in the group (a minor's parent handed over earlier, say).
     states: Mapping[int, str] | None = None
 
+    def __init__(self, facts: Mapping[str, Any], params: Mapping[str, Any],
+                 settings: Mapping[str, Any], case_id: int | None = None,
+                 group: Mapping[int, Mapping[str, Any]] | None = None,
+                 states: Mapping[int, str] | None = None) -> None:  # one per event
+        self.__dict__.update(facts=facts, params=params, settings=settings, case_id=case_id,
+                             group=group, states=states)
 
-@dataclass(frozen=True)
-class Check:
+
+class Check(Record):
     """A guard's answer: whether it held, why in words, and the values it read."""
     passed: bool
     reason: str
     read: dict[str, Any] = field(default_factory=dict)
     extra_clauses: tuple[str, ...] = ()
 
+    def __init__(self, passed: bool, reason: str, read: dict[str, Any] | None = None,
+                 extra_clauses: tuple[str, ...] = ()) -> None:  # one per guard per event
+        self.__dict__.update(passed=passed, reason=reason, read={} if read is None else read,
+                             extra_clauses=extra_clauses)
 
-@dataclass(frozen=True)
-class EffectContext:
+
+class EffectContext(Record):
     """What an effect may read: the facts as guarded, the event's options and who acted."""
     facts: Mapping[str, Any]
     params: Mapping[str, Any]
@@ -49,6 +58,12 @@ class EffectContext:
     actor: Actor
     case_id: int | None = None
     group_id: int | None = None
+
+    def __init__(self, facts: Mapping[str, Any], params: Mapping[str, Any],
+                 settings: Mapping[str, Any], at: str, actor: Actor,
+                 case_id: int | None = None, group_id: int | None = None) -> None:
+        self.__dict__.update(facts=facts, params=params, settings=settings, at=at,
+                             actor=actor, case_id=case_id, group_id=group_id)  # one per event
 
 
 def registry(into: dict[str, Fn]) -> Callable[[Fn], Fn]:

@@ -7,7 +7,6 @@ declares; nothing in this module knows any one policy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, TypeVar
 
 from .errors import InvalidInput
@@ -28,6 +27,7 @@ from .policy import (
 )
 from .office import EVENT_OPTIONS
 from .queries import Count, LatestField, NameList, Section
+from .record import Record, field
 
 Effect = Callable[..., dict[str, Any]]
 
@@ -61,8 +61,7 @@ class Compiled:
         self.kinds = {p.name: p.kind for p in trigger.params}
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(Record):
     """What the rendering layer says about a policy's cases, in the policy's own words."""
     register_heading: Callable[[int], str]
     list_heading: Callable[[str, str, int], str]
@@ -71,12 +70,10 @@ class Words:
     manifest_person: Callable[[Mapping[str, Any]], str]
     database: str  # what a database of this policy holds, for its readers
     # How `show` lists the entries of each derived list fact, one line an entry (1-based).
-    shown_entries: Mapping[str, Callable[[int, Mapping[str, Any]], str]] = field(
-        default_factory=dict)
+    shown_entries: Mapping[str, Callable[[int, Mapping[str, Any]], str]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(Record):
     """The whole table: states, triggers, settings, facts, guards and effects of one
     procedure, its source's clauses, and what its reports and readers ask for."""
     id: str
@@ -111,12 +108,10 @@ class Policy:
     readings: str = ""  # where the readings it adopts are documented
     # What this version changed of the one before, trigger by trigger, in words (diff).
     revisions: Mapping[str, str] = field(default_factory=dict)
-    # Not an __init__ argument: dataclasses.replace() must build a new index, not fill
-    # (and corrupt) the original policy's.
-    _index: dict[str, Trigger] = field(default_factory=dict, init=False, compare=False,
-                                       repr=False)
-    _compiled: dict[str, Compiled] = field(default_factory=dict, init=False, compare=False,
-                                           repr=False)
+    # Not __init__ arguments: replace() must build a new index, not fill (and corrupt) the
+    # original policy's.
+    _index: dict[str, Trigger] = field(default_factory=dict, init=False)
+    _compiled: dict[str, Compiled] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self._index.update({t.name: t for t in self.triggers})

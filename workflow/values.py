@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 from .errors import InvalidInput, NotFound
+from .record import Record
 
 MAX_NAME = 200
 MAX_TEXT = 10_000
@@ -70,8 +70,7 @@ def _date_text(value: str, field: str) -> str:
         raise InvalidInput(f"{_label(field)}: {text} is not a valid date") from None
 
 
-@dataclass(frozen=True)
-class ApproxDate:
+class ApproxDate(Record):
     """A date known to the day, month or year, or an uncertain range of such dates."""
 
     text: str

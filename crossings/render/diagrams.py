@@ -18,10 +18,10 @@ must start fast.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal, Mapping
 
 from workflow import Policy, Trigger, WorkflowError
+from workflow.record import Record, field
 
 from .escape import label as escaped, yaml_string
 
@@ -36,8 +36,7 @@ class MissingTool(WorkflowError):
     """A program or package a diagram format needs is not installed."""
 
 
-@dataclass
-class Path:
+class Path(Record, frozen=False):
     """What a case went through: edges taken with their step numbers, states, where now."""
 
     current: str

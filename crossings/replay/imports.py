@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from workflow import InvalidInput, StoreError, UsageError, WorkflowError
 from workflow.policy import ALIASES
+from workflow.record import Record, field
 from workflow.values import parse_approx_date, parse_case_id
 
 from ..service import Command, Service
@@ -50,8 +50,7 @@ class ImportRefused(WorkflowError):
         super().__init__(message)
 
 
-@dataclass
-class Imported:
+class Imported(Record, frozen=False):
     """What an import did (or, dry, would do): the file, the rows, the case ids."""
     file: str
     rows: int

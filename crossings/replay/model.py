@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from workflow import WorkflowError
+from workflow.record import Record, field
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Record):
     """Something wrong in a scenario file (or a divergence found replaying it)."""
 
     file: str
@@ -37,15 +36,13 @@ class ScenarioError(WorkflowError):
         super().__init__(message or "\n".join(str(p) for p in problems))
 
 
-@dataclass(frozen=True)
-class ActorSpec:
+class ActorSpec(Record):
     name: str
     role: str
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(Record):
     """One recorded event: its own date, actor, trigger, case label(s) and facts."""
 
     line: int | None
@@ -62,8 +59,7 @@ class Event:
         return self.cases[0]
 
 
-@dataclass(frozen=True)
-class Expectation:
+class Expectation(Record):
     """What must hold of a case when the events have run."""
 
     label: str
@@ -74,8 +70,7 @@ class Expectation:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(Record):
     source: str
     title: str | None
     settings: dict[str, Any]

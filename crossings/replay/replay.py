@@ -9,11 +9,11 @@ differs are each reported with the file, the event's line and the engine's reaso
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from workflow import InvalidInput, Refused, WorkflowError, policies
+from workflow.record import Record, field
 
 from ..keys import KeyRing
 from ..service import Clock, Command, Service, utc_now
@@ -21,8 +21,7 @@ from .read import load
 from .model import Event, Expectation, Problem, Scenario, ScenarioError
 
 
-@dataclass
-class FileReport:
+class FileReport(Record, frozen=False):
     """The outcome of replaying one file."""
 
     file: str
@@ -58,8 +57,7 @@ class FileReport:
         }
 
 
-@dataclass
-class ReplayRun:
+class ReplayRun(Record, frozen=False):
     """The reports of every file of one ``crossings replay``."""
 
     files: list[FileReport]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from workflow import (
@@ -30,13 +29,13 @@ from workflow.policies import CATALOGUE
 from workflow.audit import decision_row, dumps
 from workflow.engine import APPLIED
 from workflow.policy import OPENED_ON
+from workflow.record import Record, field
 from workflow.values import clean_text, parse_approx_date, parse_case_id
 
 from .base import ServiceBase
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(Record):
     """One command: a trigger, its cases (none for one that opens a case, several for a
     group), who fires it, its date and options, and a retry key."""
     trigger: str
@@ -47,6 +46,13 @@ class Command:
     request_id: str | None = None
     policy: str | None = None  # a case being opened: the policy it is handled under
 
+    def __init__(self, trigger: str, cases: tuple[Any, ...] = (), actor: str | None = None,
+                 at: Any = None, params: Mapping[str, Any] | None = None,
+                 request_id: str | None = None, policy: str | None = None) -> None:
+        self.__dict__.update(trigger=trigger, cases=cases, actor=actor, at=at,
+                             params={} if params is None else params, request_id=request_id,
+                             policy=policy)  # one per command, and a batch is many
+
     @classmethod
     def of(cls, trigger: str, cases: Any = None, actor: str | None = None, *, at: Any = None,
            request_id: str | None = None, policy: str | None = None,
@@ -56,8 +62,7 @@ class Command:
         return cls(trigger, _case_tuple(cases), actor, at, params, request_id, policy)
 
 
-@dataclass(frozen=True)
-class GroupRecord:
+class GroupRecord(Record):
     """A group a group trigger formed: its number, date, who fired it, its cases in order,
     the note, and the trigger's own options (``given``)."""
     id: int
@@ -79,12 +84,16 @@ class GroupRecord:
                 "case_ids": self.case_ids, "note": self.note}
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(Record):
     """What a command did: each case as it now stands, and the group it formed, if any."""
     cases: list[Case]
     group: GroupRecord | None = None
     decisions: list[Decision] = field(default_factory=list)
+
+    def __init__(self, cases: list[Case], group: GroupRecord | None = None,
+                 decisions: list[Decision] | None = None) -> None:  # one per command
+        self.__dict__.update(cases=cases, group=group,
+                             decisions=[] if decisions is None else decisions)
 
     @property
     def case(self) -> Case:
@@ -287,8 +296,7 @@ def _row_fingerprint(rows: list[dict[str, Any]], trigger: str) -> str:
                         first["at"])
 
 
-@dataclass(frozen=True)
-class _Refused:
+class _Refused(Record):
     """What a refusal's message is made of, from a decision or a stored row alike."""
     trigger: str
     case_id: int | None

@@ -13,18 +13,17 @@ mid-way may leave an empty, initialised database on a server: drop it, then copy
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from store import Store, open_store
 from workflow import Actor, Case, IntegrityError, WorkflowError
 from workflow.policies import CATALOGUE
+from workflow.record import Record
 
 Progress = Callable[[int], None]
 
 
-@dataclass(frozen=True)
-class CopyReport:
+class CopyReport(Record):
     source: str
     target: str
     rows: int

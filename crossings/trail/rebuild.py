@@ -18,7 +18,6 @@ are read as they stood at the group from that case's own rows, one indexed query
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, Iterator, Mapping, Protocol
@@ -29,12 +28,12 @@ from workflow.audit import RECORD_TRIGGERS, VOID, dumps
 from workflow.engine import APPLIED, REFUSED
 from workflow.policies import POLICIES
 from workflow.policy import NAME, NATIVE_NAME, OPENED_ON
+from workflow.record import Record, field
 
 _RERUN_ERRORS = (WorkflowError, KeyError, TypeError, ValueError, AttributeError)
 
 
-@dataclass
-class Rebuilt:
+class Rebuilt(Record, frozen=False):
     """One case as its audit rows say it is."""
 
     id: int

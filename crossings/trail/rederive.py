@@ -18,21 +18,20 @@ Memory holds one case at a time.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from store import Store
 from workflow import Actor, Case, Engine, Policy, WorkflowError
 from workflow.audit import MIGRATE, VOID, dumps
 from workflow.engine import APPLIED, REFUSED
+from workflow.record import Record, field
 
 Row = Mapping[str, Any]
 SKIPPED = "skipped"
 MARKERS = (VOID, MIGRATE)  # acts on the record, not requests
 
 
-@dataclass
-class Step:
+class Step(Record, frozen=False):
     """One recorded request and what the candidate made of it."""
     seq: int
     trigger: str
@@ -67,8 +66,7 @@ class Step:
                 "same_changes": self.same_changes, "changed": self.changed}
 
 
-@dataclass
-class CaseRun:
+class CaseRun(Record, frozen=False):
     """A case re-derived: the recorded and the candidate's ends, and where they part."""
     case_id: int
     name: str

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 from workflow.audit import ACTOR_ADD, ACTOR_RETIRE, SETTING
 from workflow.case import ADMINISTRATOR
 from workflow.engine import APPLIED
+from workflow.record import Record, replace
 
 Problem = Callable[[int | None, int | None, str, str], None]
 
 
-@dataclass(frozen=True)
-class Registration:
+class Registration(Record):
     name: str
     role: str
     public_key: str
@@ -55,8 +54,8 @@ class Registry:
                 self._added(row, given, problem)
             elif trigger == ACTOR_RETIRE:
                 found = self.actors[given["name"]]
-                self.actors[found.name] = Registration(**{**found.__dict__, "retired_seq": seq,
-                                                          "retired_at": row["recorded_at"]})
+                self.actors[found.name] = replace(found, retired_seq=seq,
+                                                  retired_at=row["recorded_at"])
             else:
                 current = self.setting_values[-1] if self.setting_values else self.defaults
                 values = {**current, given["name"]: given["value"]}  # read, then kept:

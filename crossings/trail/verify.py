@@ -28,7 +28,6 @@ import hashlib
 import json
 import zlib
 from json.scanner import make_scanner
-from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 from store import Store, open_store
@@ -36,6 +35,7 @@ from workflow import Engine, WorkflowError
 from workflow.audit import GENESIS, JSON_FIELDS, canonical_bytes
 from workflow.office import office_defaults
 from workflow.policies import CATALOGUE, POLICIES
+from workflow.record import Record, fields
 
 from ..keys import fingerprint, verifier
 from .checkpoint import check_checkpoint
@@ -46,8 +46,7 @@ from .registry import Registry
 MAX_PROBLEMS = 1000  # kept in the report; the count goes on beyond
 
 
-@dataclass(frozen=True)
-class VerifyReport:
+class VerifyReport(Record):
     """What ``verify`` found: counts, the trail's head, and every problem (up to a limit)
     with the row's seq, the case, which check, and what is wrong."""
     database: str
@@ -61,7 +60,7 @@ class VerifyReport:
     problems: list[dict[str, Any]]
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in fields(self)}
 
 
 class Verifier:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from workflow.policy import Derived, Param
+from workflow.record import replace
 
 CITIZENSHIP = ("dprk", "prc-korean-minority", "other")
 PURPOSE = ("visiting-relatives", "other")
@@ -78,8 +79,7 @@ DERIVED_V3: tuple[Derived, ...] = (
 def fact(name: str, **changes: Any) -> Param:
     """A fact as a trigger's option: not required unless said, setting the fact."""
     base = next(f for f in (*FACTS, CRIME_ON) if f.name == name)
-    values = {**base.__dict__, "required": False, "sets_fact": True, **changes}
-    return Param(**values)
+    return replace(base, **{"required": False, "sets_fact": True, **changes})
 
 
 def is_open(request: Mapping[str, Any]) -> bool:

@@ -8,11 +8,11 @@ already held in version 2: neither changes the table.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Callable
 
 from workflow.policy import EVERY_OPEN_STATE, EVERY_STATE, GuardSpec, Param, Trigger
 from workflow.queries import DatedBefore, Section
+from workflow.record import replace
 from workflow.table import Policy
 
 from . import phrases as say
@@ -95,9 +95,9 @@ def _revise(trigger: Trigger) -> Trigger:
     guards = trigger.guards
     for old, new in _SWAPS:
         guards = _swap(guards, old, new)
-    changes = _CHANGES.get(trigger.name, lambda t: {})(dataclasses.replace(trigger,
+    changes = _CHANGES.get(trigger.name, lambda t: {})(replace(trigger,
                                                                            guards=guards))
-    return dataclasses.replace(trigger, **{"guards": guards, **changes})
+    return replace(trigger, **{"guards": guards, **changes})
 
 
 RECORD_COMPLAINT = Trigger(  # ruling 12
@@ -114,7 +114,7 @@ BEFORE = Section("before_effective", "compliance", "G", f"event dated before the
                  f"handled under took effect ({EFFECTIVE})",
                  DatedBefore("jilin-1961", "3", EFFECTIVE))
 
-POLICY = dataclasses.replace(
+POLICY = replace(
     V2, version="3", formerly=(), readings="docs/policy.md (version 3: the rulings)",
     triggers=TRIGGERS, facts=FACTS_V3, derived=DERIVED_V3, guards=GUARDS_V3,
     effects=EFFECTS_V3, rejections=REJECTIONS, sections=(*SECTIONS, BEFORE),

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 
 from workflow.policy import Derived, Group, GuardSpec, Param, Setting, State, Trigger
 from workflow.queries import Count, LatestField
+from workflow.record import replace
 from workflow.table import Policy, Words
 
 from .clauses import CLAUSES, SOURCE
@@ -47,7 +48,7 @@ DERIVED: tuple[Derived, ...] = (
 
 def _fact(name: str, **changes: Any) -> Param:
     base = next(f for f in FACTS if f.name == name)
-    return Param(**{**base.__dict__, "required": False, "sets_fact": True, **changes})
+    return replace(base, **{"required": False, "sets_fact": True, **changes})
 
 
 def _g(name: str, *clauses: str) -> GuardSpec:
