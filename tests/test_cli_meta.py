@@ -83,3 +83,17 @@ def test_every_example_parses_with_valid_options(example: str) -> None:
         command = subcommands(command)[words.pop(0)]
     assert not isinstance(command, click.Group), f"{example!r} names no command"
     command.make_context(command.name or "", words)  # raises a usage error on a bad value
+
+
+def test_the_lazy_table_names_each_modules_own_commands() -> None:
+    """``crossings.cli.MODULES`` says which module to import for a command: it must list
+    exactly the commands each module defines, or a command would vanish or load twice."""
+    import importlib
+
+    from crossings import cli as package
+
+    for module, names in package.MODULES.items():
+        defined = importlib.import_module(f"crossings.cli.{module}").COMMANDS
+        assert tuple(c.name for c in defined) == names, module
+    assert set(subcommands(cli)) == {n for names in package.MODULES.values() for n in names} \
+        | set(package.triggers.LAZY)

@@ -22,6 +22,10 @@ NOT_FOR_TRIGGERS = {"sqlite_utils", "yaml", "datasette", "jinja2", "graphviz",
                     "importlib.metadata", "pkg_resources", "psycopg",  # psycopg: servers only
                     "cryptography", "dataclasses"}
 
+# The command line's shared modules: a command imports these and its own module, no other
+# command module (``crossings.cli.MODULES``); a trigger's module is ``triggers``.
+CLI_LEAVES = {"crossings.cli.base", "crossings.cli.types", "crossings.cli.triggers"}
+
 PROBE = """
 import sys
 from crossings.cli import cli
@@ -59,6 +63,8 @@ def test_read_commands_do_not_import_what_only_writes_or_other_commands_need(
         args.append(persuading_case)
     loaded = modules_loaded_by(db_path, *args)
     assert not loaded & NOT_FOR_READS
+    assert {m for m in loaded if m.startswith("crossings.cli.")} <= CLI_LEAVES | {
+        "crossings.cli.cases"}
 
 
 def test_a_trigger_command_imports_transitions_but_no_schema_or_optional_library(
@@ -67,3 +73,4 @@ def test_a_trigger_command_imports_transitions_but_no_schema_or_optional_library
                                "--at", "1961-11-14")
     assert {"transitions", "nacl"} <= loaded
     assert not loaded & NOT_FOR_TRIGGERS
+    assert {m for m in loaded if m.startswith("crossings.cli.")} <= CLI_LEAVES

@@ -2,22 +2,50 @@
 
 ``base`` is the leaf (the group, shared options, output, the one error mapping); each
 other module holds the commands of one concern and imports only ``base``. This package
-registers their commands on the group; none of them imports it back.
+registers their commands on the group, each imported when it is named (or listed by
+``--help``); none of them imports it back.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Iterable
+from typing import Callable, Iterable
 
-from . import (cases, imports, policies, policy, reading, reports, search, setup, trail,
-               triggers, versions)
-from .base import cli
+import click
 
-for _module in (setup, triggers, cases, search, imports, trail, reports, reading, policy,
-                policies, versions):
-    for _command in _module.COMMANDS:
-        cli.add_command(_command)
+from . import triggers
+from .base import POLICY, cli
+
+# The module of this package that holds each command. A command run imports its own
+# module and no other (a dozen modules of click options at every start otherwise);
+# ``test_cli_meta`` holds this table to the modules' own COMMANDS.
+_GROUP_VIEW = next((t.group.view for t in POLICY.triggers if t.group is not None), None)
+MODULES = {
+    "setup": ("init", "upgrade", "actor", "key", "setting"),
+    "cases": ("show", "list", "log", "why", "next"),
+    "search": ("search",),
+    "imports": ("import",),
+    "trail": ("replay", "verify", "checkpoint", "copy"),
+    "reports": ("name-list", *((f"{_GROUP_VIEW}s", _GROUP_VIEW) if _GROUP_VIEW else ()),
+                "report"),
+    "reading": ("sources", "dossier", "timeline"),
+    "policy": ("diagram", "browse"),
+    "policies": ("policy",),
+    "versions": ("whatif", "migrate", "void"),
+}
+
+
+def _from_module(module: str, name: str) -> Callable[[], click.Command]:
+    def build() -> click.Command:
+        commands = importlib.import_module(f"{__name__}.{module}").COMMANDS
+        return next(command for command in commands if command.name == name)
+    return build
+
+
+for _module, _names in MODULES.items():
+    for _name in _names:
+        cli.add_lazy(_name, _from_module(_module, _name))
 for _name, _build in triggers.LAZY.items():
     cli.add_lazy(_name, _build)
 

@@ -92,9 +92,10 @@ def _one_line_usage() -> Iterator[None]:
 class CrossingsGroup(click.Group):
     """Converts every WorkflowError and usage error raised by a command, in this one place.
 
-    Commands registered with ``add_lazy`` (one per trigger, generated from the policy
-    table) are built only when named, or when the help lists them: a command run builds
-    its own command and no other (about 290 click options a start otherwise)."""
+    Commands registered with ``add_lazy`` (each command module's, and one per trigger
+    generated from the policy table) are imported or built only when named, or when the
+    help lists them: a command run builds its own command and no other (about 290 click
+    options and a dozen modules a start otherwise)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from pathlib import Path
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, Iterable, Iterator
 
 from workflow import Actor, InvalidInput, NotFound, StoreError
@@ -120,7 +119,8 @@ class SQLiteConnection:
         self.conn.close()
         if self.path != ":memory:":
             for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                with suppress(FileNotFoundError):  # os, not pathlib: kept out of start-up
+                    os.unlink(f"{self.path}{suffix}")
 
     # transactions ----------------------------------------------------------------------
 
