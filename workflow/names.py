@@ -76,7 +76,13 @@ RULES: tuple[tuple[str, str, str], ...] = (
     (r"d", "t", "Dong, Tong"),
     (r"(.)\1+", r"\1", "Kimm, kk, ss, jj"),
 )
-_COMPILED = tuple((re.compile(pattern), replacement) for pattern, replacement, _ in RULES)
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """RULES compiled when the first word is folded: 1.2 ms every start otherwise, and
+    most commands fold no name."""
+    return tuple((re.compile(pattern), replacement) for pattern, replacement, _ in RULES)
 
 
 def _is_han_or_hangul(ch: str) -> bool:
@@ -102,7 +108,7 @@ def _latin(word: str) -> str:
 @lru_cache(maxsize=65_536)  # surnames and given names repeat down a list: fold each once
 def fold_word(word: str) -> str:
     """One lower-case ASCII word folded by RULES."""
-    for pattern, replacement in _COMPILED:
+    for pattern, replacement in _compiled():
         word = pattern.sub(replacement, word)
     return word
 

@@ -7,6 +7,7 @@ date, a note, a retry key, the acting actor and the database, and calls ``Servic
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import click
@@ -99,10 +100,17 @@ def trigger_command(policy: Policy, trigger: Trigger) -> click.Command:
                          help=help_text(policy, trigger), short_help=trigger.summary)
 
 
-def _builder(policy: Policy, trigger: Trigger) -> Callable[[], click.Command]:
-    return lambda: trigger_command(policy, trigger)
+@functools.cache
+def _merged() -> dict[str, tuple[Policy, Trigger]]:
+    """Each command's trigger, its options merged across the policies: worked out when a
+    trigger's command is first built, not at every start (0.5 ms)."""
+    return {trigger.command: (policy, trigger) for policy, trigger in CATALOGUE.merged_triggers()}
+
+
+def _builder(command: str) -> Callable[[], click.Command]:
+    return lambda: trigger_command(*_merged()[command])
 
 
 COMMANDS: list[click.Command] = []
 # Each trigger's command, built when it is named (``CrossingsGroup.add_lazy``).
-LAZY = {t.command: _builder(policy, t) for policy, t in CATALOGUE.merged_triggers()}
+LAZY = {t.command: _builder(t.command) for policy in CATALOGUE.policies for t in policy.triggers}
