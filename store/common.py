@@ -45,6 +45,16 @@ def loads(text: Any, where: str = "") -> Any:
                          "read (run crossings verify)") from None
 
 
+def loads_facts(text: Any, where: str = "") -> dict[str, Any]:
+    """A case's stored facts: a JSON object, or the database's corruption (a Case's facts
+    are a dict by contract: ``null`` read as none would show an empty case)."""
+    facts = loads(text, where)
+    if not isinstance(facts, dict):
+        raise StoreError(f"the database is damaged: the facts {where}are not a JSON object "
+                         "(run crossings verify)")
+    return facts
+
+
 keyed = lru_cache(maxsize=65_536)(searchable)  # a surname is keyed once, not per case
 
 

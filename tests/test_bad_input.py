@@ -283,9 +283,6 @@ events:
 """
 
 
-@pytest.mark.skipif("replay" not in cli.commands,
-                    reason="`crossings replay` is built by the replay helper (issue 3): "
-                           "this row runs once that branch is merged")
 def test_scenario_file_with_a_syntax_error_is_one_error_line_and_writes_nothing(
         template: Path, tmp_path: Path) -> None:
     scenario = tmp_path / "broken.yaml"

@@ -99,3 +99,22 @@ def test_a_name_list_over_a_damaged_fact_is_one_line_or_the_list(book, tmp_path,
         assert code == 1 and stderr.startswith("Error: the database is damaged: "), stderr
         assert stderr.count("\n") == 1
 
+
+
+@pytest.mark.parametrize("facts", ["null", "[1]", "3"])
+@pytest.mark.parametrize("args", [["show", "1"], ["show", "1", "--json"], ["why", "1", "refer"],
+                                  ["persuade", str(VISITOR), "--outcome", "refused",
+                                   "--at", "1962-04-01", "--as", "Zhao"]])
+def test_facts_that_are_no_json_object_are_damage_not_an_empty_case(book, tmp_path, facts,
+                                                                     args):
+    import sqlite3
+
+    damaged = tmp_path / "damaged.db"
+    shutil.copy(book, damaged)
+    with sqlite3.connect(damaged) as conn:
+        conn.execute("UPDATE cases SET facts = ?", (facts,))
+    before = damaged.read_bytes()
+    code, stderr, crashed = _run(damaged, args)
+    assert (code, crashed) == (1, None)
+    assert "the database is damaged: the facts of case 1 are not a JSON object" in stderr
+    assert stderr.count("\n") == 1 and damaged.read_bytes() == before

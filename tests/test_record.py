@@ -8,7 +8,7 @@ import importlib
 import inspect
 import pickle
 import pkgutil
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -76,6 +76,20 @@ def test_wrong_arguments_are_a_type_error_naming_them(call: Any, message: str) -
         call()
 
 
+def test_class_variables_are_not_fields_and_a_redeclared_field_keeps_its_place() -> None:
+    class Limits(Record):
+        UNITS: ClassVar[str] = "days"
+        low: int
+        high: int = 9
+
+    class Later(Limits):
+        low: int = 1
+        note: str = ""
+
+    assert fields(Limits) == ("low", "high") and Limits.UNITS == "days"
+    assert fields(Later) == ("low", "high", "note") and Later() == Later(1, 9, "")
+
+
 def test_a_required_field_after_one_with_a_default_is_refused_at_the_class() -> None:
     with pytest.raises(TypeError, match="without a default follows"):
         class Wrong(Record):  # noqa: F841
@@ -121,6 +135,7 @@ def test_every_hand_written_init_takes_exactly_the_declared_fields() -> None:
     for cls in _records():
         if "__init__" not in cls.__dict__:
             continue
+        assert cls._post_init is None and not cls._own, cls  # a hand-written one runs neither
         params = list(inspect.signature(cls.__init__).parameters.values())[1:]
         assert tuple(p.name for p in params) == fields(cls), cls
         for param in params:

@@ -18,8 +18,9 @@ Records are frozen unless the class says ``frozen=False``; equal when of the sam
 with equal fields; hashable when frozen; :func:`replace` copies one with some fields
 changed, through ``__init__``, which calls ``__post_init__`` if the class has one. A class
 on a hot path (a guard's result, built once per guard per event) writes its own
-``__init__`` with the same arguments: the generic one matches arguments to fields in
-Python, a few microseconds a record.
+``__init__`` with the same arguments (``None`` for a fresh mutable default; such a class
+has no ``__post_init__`` and no ``init=False`` field): the generic one matches arguments
+to fields in Python, a few microseconds a record. ``ClassVar`` annotations are not fields.
 """
 
 from __future__ import annotations
@@ -56,7 +57,11 @@ class Record:
 
     def __init_subclass__(cls, frozen: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        declared = list(cls.__dict__.get("__annotations__", {}))
+        annotations = cls.__dict__.get("__annotations__")
+        if annotations is None and "__annotate__" in cls.__dict__:  # PEP 649 (3.14): lazy
+            annotations = cls.__annotations__
+        declared = [name for name, kind in (annotations or {}).items()
+                    if not str(kind).startswith(("ClassVar", "typing.ClassVar"))]
         defaults, extras = dict(cls._field_defaults), dict(cls._own)
         for name in declared:
             value = cls.__dict__.get(name, _MISSING)
@@ -69,7 +74,8 @@ class Record:
             else:
                 defaults[name] = value
         own = [name for name in declared if name not in extras]
-        cls._fields = (*(name for name in cls._fields if name not in own), *own)
+        # As a dataclass: an inherited field keeps its place when redeclared.
+        cls._fields = (*cls._fields, *(name for name in own if name not in cls._fields))
         cls._field_defaults, cls._own = defaults, extras
         required = [name for name in cls._fields if name not in defaults]
         if required and cls._fields.index(required[-1]) >= len(required):

@@ -24,6 +24,7 @@ chain, ranges of cases and the tables are checked in worker processes (``paralle
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import zlib
@@ -60,7 +61,7 @@ class VerifyReport(Record):
     problems: list[dict[str, Any]]
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in fields(self)}
+        return copy.deepcopy({name: getattr(self, name) for name in fields(self)})
 
 
 class Verifier:

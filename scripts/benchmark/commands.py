@@ -93,10 +93,13 @@ def import_times(args: list[str], env: dict[str, str], top: int = 15) -> list[tu
 
 
 def available(name: str) -> bool:
-    """Whether the crossings CLI has a command NAME (issue 3 and 6 hooks)."""
+    """Whether the crossings CLI has a command NAME (issue 3 and 6 hooks), asked through
+    click (a command is imported only when named, so ``cli.commands`` starts empty)."""
+    import click
+
     from crossings.cli import cli
 
-    return name in getattr(cli, "commands", {})
+    return name in cli.list_commands(click.Context(cli))
 
 
 Timing = dict[str, Any]

@@ -21,7 +21,7 @@ from ..base import Store
 from ..common import trail_chunks
 from . import catalog, schema
 from .connection import PostgresConnection, batch_lost
-from ..common import loads
+from ..common import loads, loads_facts
 from .errors import converted
 from .jsonsql import ident
 from .names import PostgresNames
@@ -36,7 +36,7 @@ _CASE_COLUMNS = "id, state, version, facts, flagged, policy"
 
 
 def _case(row: tuple[Any, ...]) -> Case:
-    return Case(row[0], row[1], row[2], loads(row[3], f"of case {row[0]} "), bool(row[4]),
+    return Case(row[0], row[1], row[2], loads_facts(row[3], f"of case {row[0]} "), bool(row[4]),
                 row[5])
 
 

@@ -22,7 +22,7 @@ from ..common import trail_chunks
 from . import schema
 from .connection import SQLiteConnection, batch_lost as _batch_lost
 from .errors import converted as _converted
-from ..common import loads
+from ..common import loads, loads_facts
 from .names import NameIndex
 from .pending import MAX_AUDIT_ROWS, MAX_CASES, UPDATE_CASE
 from .reading import SQLiteReading
@@ -38,7 +38,7 @@ _CASE_COLUMNS = "id, state, version, facts, flagged, policy"
 
 
 def _case(row: tuple[Any, ...]) -> Case:
-    return Case(row[0], row[1], row[2], loads(row[3], f"of case {row[0]} "), bool(row[4]),
+    return Case(row[0], row[1], row[2], loads_facts(row[3], f"of case {row[0]} "), bool(row[4]),
                 row[5])
 
 
@@ -375,7 +375,7 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
 
 def _held_case(row: tuple[Any, ...]) -> Case:
     """A held-back case row (UPDATE_CASE's values), read as the file would give it."""
-    return Case(row[-2], row[0], row[1], loads(row[4], f"of case {row[-2]} "), bool(row[5]),
+    return Case(row[-2], row[0], row[1], loads_facts(row[4], f"of case {row[-2]} "), bool(row[5]),
                 row[7])
 
 
