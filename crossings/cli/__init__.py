@@ -15,12 +15,12 @@ from typing import Callable, Iterable
 import click
 
 from . import triggers
-from .base import POLICY, cli
+from .base import GROUP_TRIGGER, cli
 
 # The module of this package that holds each command. A command run imports its own
 # module and no other (a dozen modules of click options at every start otherwise);
 # ``test_cli_meta`` holds this table to the modules' own COMMANDS.
-_GROUP_VIEW = next((t.group.view for t in POLICY.triggers if t.group is not None), None)
+_GROUP_VIEW = GROUP_TRIGGER.group.view if GROUP_TRIGGER and GROUP_TRIGGER.group else None
 MODULES = {
     "setup": ("init", "upgrade", "actor", "key", "setting"),
     "cases": ("show", "list", "log", "why", "next"),

@@ -29,6 +29,8 @@ from ..service import Service
 from .types import DEFAULT_DB
 
 POLICY = DEFAULT  # the table the commands are generated from
+# The trigger that forms groups, if the policy has one: its groups get commands of their own.
+GROUP_TRIGGER = next((t for t in POLICY.triggers if t.group is not None), None)
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 

@@ -11,12 +11,12 @@ from typing import Any, Sequence
 import click
 
 from ..render import lists
-from .base import POLICY, db_option, echo_lines, emit, emit_json, output_options, say, service
+from .base import GROUP_TRIGGER, POLICY, db_option, echo_lines, emit, emit_json, output_options, say, service
 from .progress import for_terminal
 
 FORMATS = ("text", "markdown", "csv", "json")
 _LIST = POLICY.name_list
-_GROUP = next((t for t in POLICY.triggers if t.group is not None), None)
+_GROUP = GROUP_TRIGGER
 
 
 def format_option(default: str = "text") -> Any:
