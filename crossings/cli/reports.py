@@ -11,7 +11,8 @@ from typing import Any, Sequence
 import click
 
 from ..render import lists
-from .base import GROUP_TRIGGER, POLICY, db_option, echo_lines, emit, emit_json, output_options, say, service
+from .base import (GROUP_TRIGGER, POLICY, db_option, echo_lines, emit, emit_json, output_options,
+                   say, service)
 from .progress import for_terminal
 
 FORMATS = ("text", "markdown", "csv", "json")
