@@ -70,7 +70,8 @@ class Words(Record):
     manifest_person: Callable[[Mapping[str, Any]], str]
     database: str  # what a database of this policy holds, for its readers
     # How `show` lists the entries of each derived list fact, one line an entry (1-based).
-    shown_entries: Mapping[str, Callable[[int, Mapping[str, Any]], str]] = field(default_factory=dict)
+    shown_entries: Mapping[str, Callable[[int, Mapping[str, Any]], str]] = field(
+        default_factory=dict)
 
 
 class Policy(Record):
