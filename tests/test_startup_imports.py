@@ -74,3 +74,20 @@ def test_a_trigger_command_imports_transitions_but_no_schema_or_optional_library
     assert {"transitions", "nacl"} <= loaded
     assert not loaded & NOT_FOR_TRIGGERS
     assert {m for m in loaded if m.startswith("crossings.cli.")} <= CLI_LEAVES
+
+
+@pytest.mark.parametrize("entry, frozen", [("run", True), ("main", False)])
+def test_the_program_freezes_its_start_up_out_of_the_collector_and_a_caller_is_left_alone(
+        db_path: str, persuading_case: str, entry: str, frozen: bool) -> None:
+    """``crossings`` (``run``) moves what it loaded to gc's permanent generation before the
+    command; ``main``, what a Python caller calls, does not touch the caller's collector."""
+    code = (f"import gc, sys\nfrom crossings.cli import {entry}\n"
+            f"sys.argv = ['crossings', 'show', {persuading_case!r}]\n"
+            f"try:\n    {entry}()\nexcept SystemExit:\n    pass\n"
+            "print('frozen', gc.get_freeze_count())\n")
+    env = {**os.environ, "CROSSINGS_DB": db_path, "CROSSINGS_ACTOR": "Zhao"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    count = int(done.stdout.split("frozen ")[-1])
+    assert (count > 10_000) is frozen, count
