@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from workflow import StoreError
+from workflow import Case, StoreError
 from workflow.audit import linked
 from workflow.names import searchable
 
@@ -53,6 +53,16 @@ def loads_facts(text: Any, where: str = "") -> dict[str, Any]:
         raise StoreError(f"the database is damaged: the facts {where}are not a JSON object "
                          "(run crossings verify)")
     return facts
+
+
+# A case's columns, in the order case_of reads them (every store's table has them).
+CASE_COLUMNS = "id, state, version, facts, flagged, policy"
+
+
+def case_of(row: tuple[Any, ...]) -> Case:
+    """A Case from a row of CASE_COLUMNS."""
+    return Case(row[0], row[1], row[2], loads_facts(row[3], f"of case {row[0]} "), bool(row[4]),
+                row[5])
 
 
 keyed = lru_cache(maxsize=65_536)(searchable)  # a surname is keyed once, not per case

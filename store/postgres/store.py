@@ -21,7 +21,7 @@ from ..base import Store
 from ..common import trail_chunks
 from . import catalog, schema
 from .connection import PostgresConnection, batch_lost
-from ..common import loads, loads_facts
+from ..common import CASE_COLUMNS, case_of, loads
 from .errors import converted
 from .jsonsql import ident
 from .names import PostgresNames
@@ -32,12 +32,6 @@ _AUDIT_COLUMNS = (*FIELDS, "hash", "signature")
 _AUDIT = ", ".join(_AUDIT_COLUMNS)
 Sign = Callable[[bytes], str]
 _COPY_AUDIT = f"COPY audit ({_AUDIT}) FROM STDIN"
-_CASE_COLUMNS = "id, state, version, facts, flagged, policy"
-
-
-def _case(row: tuple[Any, ...]) -> Case:
-    return Case(row[0], row[1], row[2], loads_facts(row[3], f"of case {row[0]} "), bool(row[4]),
-                row[5])
 
 
 class PostgresStore(PostgresReports, PostgresReading, PostgresNames, PostgresConnection, Store):
@@ -88,8 +82,8 @@ class PostgresStore(PostgresReports, PostgresReading, PostgresNames, PostgresCon
         return int(self._one("SELECT coalesce(max(id), 0) + 1 FROM cases")[0])
 
     def get_case(self, case_id: int) -> Case | None:
-        row = self._one(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = %s", (case_id,))
-        return self.read_names(_case(row)) if row else None
+        row = self._one(f"SELECT {CASE_COLUMNS} FROM cases WHERE id = %s", (case_id,))
+        return self.read_names(case_of(row)) if row else None
 
     def get_cases(self, case_ids: Iterable[int]) -> dict[int, Case]:
         ids = list(dict.fromkeys(case_ids))
@@ -97,9 +91,9 @@ class PostgresStore(PostgresReports, PostgresReading, PostgresNames, PostgresCon
         for start in range(0, len(ids), 5000):
             chunk = ids[start:start + 5000]
             marks = ", ".join("%s" for _ in chunk)
-            for row in self._all(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id IN ({marks})",
+            for row in self._all(f"SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({marks})",
                                  chunk):
-                found[row[0]] = self.read_names(_case(row))
+                found[row[0]] = self.read_names(case_of(row))
         return found
 
     def insert_case(self, case: Case, recorded_at: str) -> None:
@@ -162,8 +156,8 @@ class PostgresStore(PostgresReports, PostgresReading, PostgresNames, PostgresCon
                    "policy": row[7]}
 
     def case_rows(self) -> Iterator[Case]:
-        for row in self._stream(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY id"):
-            yield _case(row)
+        for row in self._stream(f"SELECT {CASE_COLUMNS} FROM cases ORDER BY id"):
+            yield case_of(row)
 
     def case_records(self, cases: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
         keys = ("id", "state", "version", "name", "native_name", "facts", "flagged",

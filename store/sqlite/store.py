@@ -22,7 +22,7 @@ from ..common import trail_chunks
 from . import schema
 from .connection import SQLiteConnection, batch_lost as _batch_lost
 from .errors import converted as _converted
-from ..common import loads, loads_facts
+from ..common import CASE_COLUMNS, case_of, loads, loads_facts
 from .names import NameIndex
 from .pending import MAX_AUDIT_ROWS, MAX_CASES, UPDATE_CASE
 from .reading import SQLiteReading
@@ -34,12 +34,6 @@ _INSERT_AUDIT = (
     f"INSERT INTO audit ({', '.join(_AUDIT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _AUDIT_COLUMNS)})"
 )
-_CASE_COLUMNS = "id, state, version, facts, flagged, policy"
-
-
-def _case(row: tuple[Any, ...]) -> Case:
-    return Case(row[0], row[1], row[2], loads_facts(row[3], f"of case {row[0]} "), bool(row[4]),
-                row[5])
 
 
 class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Store):
@@ -98,8 +92,8 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
         held = self._pending.cases.get(case_id)
         if held is not None:
             return _held_case(held[0])
-        row = self._peek(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
-        return self._read(_case(row)) if row else None
+        row = self._peek(f"SELECT {CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
+        return self._read(case_of(row)) if row else None
 
     def get_cases(self, case_ids: Iterable[int]) -> dict[int, Case]:
         ids = list(dict.fromkeys(case_ids))
@@ -113,9 +107,9 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
             marks = ", ".join("?" for _ in chunk)
             with _converted(self.path):
                 rows = self.conn.execute(
-                    f"SELECT {_CASE_COLUMNS} FROM cases WHERE id IN ({marks})", chunk)
+                    f"SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({marks})", chunk)
                 for row in rows.fetchall():
-                    found[row[0]] = self._read(_case(row))
+                    found[row[0]] = self._read(case_of(row))
         return found
 
     def _read(self, case: Case) -> Case:
@@ -212,8 +206,8 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
                    "policy": row[7]}
 
     def case_rows(self) -> Iterator[Case]:
-        for row in self._stream(f"SELECT {_CASE_COLUMNS} FROM cases ORDER BY id"):
-            yield _case(row)
+        for row in self._stream(f"SELECT {CASE_COLUMNS} FROM cases ORDER BY id"):
+            yield case_of(row)
 
     def case_records(self, cases: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
         keys = ("id", "state", "version", "name", "native_name", "facts", "flagged",
@@ -375,8 +369,8 @@ class SQLiteStore(SQLiteReports, SQLiteReading, NameIndex, SQLiteConnection, Sto
 
 def _held_case(row: tuple[Any, ...]) -> Case:
     """A held-back case row (UPDATE_CASE's values), read as the file would give it."""
-    return Case(row[-2], row[0], row[1], loads_facts(row[4], f"of case {row[-2]} "), bool(row[5]),
-                row[7])
+    facts = loads_facts(row[4], f"of case {row[-2]} ")
+    return Case(row[-2], row[0], row[1], facts, bool(row[5]), row[7])
 
 
 def _stale(case_id: int, expected: int) -> Conflict:
