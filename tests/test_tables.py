@@ -66,6 +66,15 @@ ROWS: dict[str, list[dict[str, Any]]] = {
          "note": []},
         {"clause": "P2", "name": "O", "native_name": "", "n": 1, "flag": True,
          "note": {"deep": [[1, {"a\nb": "c\x7f"}], {}], "n": 2.25}}],
+    "entries alike": [  # a column of lists of records with the same keys, field by field
+        {"clause": "P3", "note": [{"at": "1961-11-30", "100%": "re%sfused"},
+                                  {"at": None, "100%": "\x1b[2J최\u2028"}]},
+        {"clause": "P3", "note": []},
+        {"clause": "P3", "note": [{"at": "1962-01-02", "100%": True}, {"at": 7, "100%": False}]}],
+    "entries unlike": [  # records of other keys, or not scalar inside: each by itself
+        {"clause": "P3", "note": [{"at": "1961-11-30"}], "flag": [{"a": [1]}]},
+        {"clause": "P3", "note": [{"outcome": "refused"}], "flag": [{"a": 1.5}]},
+        {"clause": "P3", "note": [{}, {}], "flag": [{1: "a"}]}],
     "ragged": [{"clause": "P1", "name": "x"}, {"name": "y", "clause": "P2", "extra": 3}],
     "percent keys": [{"%s": "a", "%d\x00": 1}],
     "keys not text": [{1: "a", None: 2}, {1: "b", None: 3}],  # json.dumps writes "1", "null"

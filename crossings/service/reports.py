@@ -167,11 +167,24 @@ def _entries(policy: Policy, facts: Mapping[str, Any],
         return []
     field = spec.counted[0]
     entries = facts.get(spec.entries) or []
-    if type(entries) is not list or not all(type(a) is dict for a in entries):
+    if type(entries) is not list or not _RECORD.issuperset(map(type, entries)):
         raise StoreError(f"the database is damaged: a case's {spec.entries} is not a list "
                          "of entries (run crossings verify)")
-    return [{"at": a.get("at"), field: a.get(field)} for a in entries
-            if until is None or str(a.get("at")) <= str(until)]
+    if until is not None:
+        entries = _until(entries, str(until))
+    return [{"at": a.get("at"), field: a.get(field)} for a in entries]
+
+
+_RECORD = frozenset({dict})
+
+
+def _until(entries: list[dict[str, Any]], day: str) -> list[dict[str, Any]]:
+    """The entries dated on or before DAY: every entry's date text is the rule, compared
+    as it is (800,000 people on a list, about 1 us each); else each date as its text."""
+    try:
+        return [a for a in entries if a["at"] <= day]
+    except (KeyError, TypeError):
+        return [a for a in entries if str(a.get("at")) <= day]
 
 
 def _register_entry(policy: Policy, case: Case) -> dict[str, Any]:

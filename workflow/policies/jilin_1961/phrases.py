@@ -90,7 +90,7 @@ def entry(row: Row) -> list[str]:
         parts.append("married to a Chinese citizen of Korean nationality")
     if row.get("accompanies"):
         parts.append(f"travelling with case {row['accompanies']}")
-    attempts = ", ".join(f"{a['at']} {a['outcome']}" for a in row["attempts"]) or "none"
+    attempts = ", ".join([f"{a['at']} {a['outcome']}" for a in row["attempts"]]) or "none"
     parts.append(f"persuasion attempts: {attempts}")
     if row.get("referred_on"):
         parts.append(f"referred {row['referred_on']}; reply: {row.get('reply') or 'none yet'}")
