@@ -220,6 +220,23 @@ def test_a_group_handover_and_a_batch_keep_the_index(service: Service) -> None:
     assert service.store.name_index_problems() == []
 
 
+def test_names_written_many_rows_a_statement_keep_the_substring_index(
+        service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    from store.sqlite import names
+
+    monkeypatch.setattr(names, "_ROWS_A_STATEMENT", 2)  # four names: two statements
+    opened(service, **CHOE, alias=["崔明玉", "Choi Myung-ok"])
+    opened(service, name="Ri Chol", crossed_on="1961", place="Changbai")
+    with sqlite3.connect(service.store.path) as conn:  # the index as step 009 builds it
+        conn.execute("INSERT INTO case_names_fts (case_names_fts) VALUES ('integrity-check')")
+        names.build(conn)
+        conn.execute("INSERT INTO case_names_fts (case_names_fts) VALUES ('integrity-check')")
+    for fragment, case_id in (("명옥", 1), ("明玉", 1), ("yung-o", 1), ("Cho", 2)):
+        assert case_id in found(service, fragment), fragment
+    assert list(found(service, "i Chol")) == [2]
+    assert service.store.name_index_problems() == []
+
+
 def test_a_replayed_file_is_searchable(service: Service, tmp_path: Path) -> None:
     scenario = tmp_path / "choe.yaml"
     scenario.write_text(
