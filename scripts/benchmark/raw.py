@@ -5,8 +5,8 @@ signed, chained trail must do, with crossings' own statements on crossings' own 
   ``set_trace_callback``, see ``workload.template``): ``BEGIN IMMEDIATE``, ``PRAGMA
   data_version``, the SELECT of the case, the SELECT of its latest event date, the
   UPDATE of the case row with its version check, the INSERT of the audit row, ``COMMIT``;
-  an opening: the next id, the INSERT of the case, of its two names, of the audit row.
-  The baseline runs those very statements (``STEP``, ``OPEN``; it refuses to run if they
+  an opening: the next id, the INSERT of the case, of its two names (one statement),
+  of the audit row. The baseline runs those very statements (``STEP``, ``OPEN``; it refuses to run if they
   differ from the traced ones) with values as wide as crossings' (each step's case row
   and audit row, from the template).
 * **The same schema.** It starts from a copy of a database crossings made (the template's
@@ -40,14 +40,14 @@ INSERT_AUDIT = (f"INSERT INTO audit ({', '.join(COLUMNS)}) "
 NEXT_ID = "SELECT coalesce(max(id), 0) + 1 FROM cases"
 INSERT_CASE = ("INSERT INTO cases (id, state, version, name, native_name, facts, flagged, "
                "opened_on, updated_at, policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-INSERT_NAME = ("INSERT INTO case_names (case_id, field, name, folded, key, squashed) "
-               "VALUES (?, ?, ?, ?, ?, ?)")
+INSERT_NAMES = ("INSERT INTO case_names (case_id, field, name, folded, key, squashed) "
+                "VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)")  # a case's two names
 SELECT_CASE = "SELECT id, state, version, facts, flagged, policy FROM cases WHERE id = ?"
 LATEST = "SELECT max(at) FROM audit WHERE case_id = ?"
 UPDATE_CASE = ("UPDATE cases SET state = ?, version = ?, name = ?, native_name = ?, "
                "facts = ?, flagged = ?, updated_at = ?, policy = ? WHERE id = ? AND version = ?")
 BEGIN, CHECK, COMMIT = "BEGIN IMMEDIATE", "PRAGMA data_version", "COMMIT"
-OPEN = [BEGIN, CHECK, NEXT_ID, INSERT_CASE, INSERT_NAME, INSERT_NAME, INSERT_AUDIT, COMMIT]
+OPEN = [BEGIN, CHECK, NEXT_ID, INSERT_CASE, INSERT_NAMES, INSERT_AUDIT, COMMIT]
 STEP = [BEGIN, CHECK, SELECT_CASE, LATEST, UPDATE_CASE, INSERT_AUDIT, COMMIT]
 _LITERAL = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b|\bNULL\b")
 
@@ -110,10 +110,11 @@ class Raw:
         execute(INSERT_CASE, (case_id, row[COLUMNS.index("to_state")], 1, c["name"],
                               c["native_name"], c["facts"], c["flagged"], c["opened_on"],
                               row[COLUMNS.index("recorded_at")], c["policy"]))
+        names: list[Any] = []
         for field in ("name", "native_name"):
             name = c[field]  # folded, key and squashed as wide as the name itself
-            execute(INSERT_NAME, (case_id, field, name, name.lower(), name.lower(),
-                                  name.replace(" ", "")))
+            names += (case_id, field, name, name.lower(), name.lower(), name.replace(" ", ""))
+        execute(INSERT_NAMES, names)
         self._audit(0, case_id, 1)
         return int(case_id)
 
