@@ -226,9 +226,9 @@ class SQLiteReports:
         if spec is None:
             return
         listed, to = _listed(spec, spec.list_field), _listed(spec, spec.to_field)
-        read = ", ".join(f"'$.{path(f)}'" for f in (*spec.facts, spec.entries, spec.reply))
+        paths = ", ".join(f"'$.{path(f)}'" for f in (*spec.facts, spec.entries, spec.reply))
         sql = (f"SELECT {listed}, a.at, a.seq, c.id, c.name, c.native_name, {to}, c.state, "
-               f"json_extract(c.facts, {read}) {_LISTED_FROM} WHERE {_listed_terms(spec)}")
+               f"json_extract(c.facts, {paths}) {_LISTED_FROM} WHERE {_listed_terms(spec)}")
         params: list[Any] = []
         if list_id is not None:
             sql += f" AND {listed} = ?"
@@ -249,12 +249,12 @@ class SQLiteReports:
             out[entries_key] = len(dated)
             out[counted_as] = [e.get(field) for e in dated].count(value)
             out[to_key], out["state"] = row[6], row[7]
-            read: dict[str, Any] = {}
+            kept: dict[str, Any] = {}
             if entries is not None:
-                read[entries_key] = entries
+                kept[entries_key] = entries
             if reply is not None:
-                read[reply_key] = reply
-            out["facts"] = read
+                kept[reply_key] = reply
+            out["facts"] = kept
             yield out
 
     def name_list_sizes(self, list_id: str | None = None) -> list[dict[str, Any]]:
