@@ -10,7 +10,6 @@ rows.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from workflow.catalogue import Catalogue
@@ -18,6 +17,7 @@ from workflow.queries import DatedBefore, Entries, Late, LatestWithout, NameList
 
 from ..common import ident, path, sql_text
 from ..common import loads
+from .extract import SCALAR, as_extracted, dated
 
 __all__ = ["SQLiteReports", "ident", "path", "sql_text"]
 
@@ -102,39 +102,6 @@ def _listed(spec: NameList, field: str, alias: str = "a.") -> str:
 
 def _listed_terms(spec: NameList, alias: str = "a.") -> str:
     return f"{alias}trigger = {sql_text(spec.trigger)} AND {alias}outcome = 'applied'"
-
-
-def _on_or_before(at: Any, day: Any) -> bool:
-    """An entry's date on or before DAY, as the views compare them, text against text: a
-    missing date is not counted, one that is not text (a damaged file) by its JSON text."""
-    if at is None or not isinstance(day, str):
-        return False
-    return (at if isinstance(at, str) else json.dumps(at)) <= day
-
-
-def _dated(entries: Any, day: Any) -> list[dict[str, Any]]:
-    """The entries (a list of records) dated on or before DAY. Every entry a record with a
-    text date is the rule, compared directly; anything else (a damaged file) entry by
-    entry as ``_on_or_before``."""
-    if type(entries) is not list:
-        return []
-    try:
-        return [e for e in entries if e["at"] <= day]
-    except (TypeError, KeyError):
-        return [e for e in entries if type(e) is dict and _on_or_before(e.get("at"), day)]
-
-
-# What one json_extract of a fact returns as is; the rest as it would return them when
-# read alone (a true as 1, a record or list as its JSON text).
-_SCALAR = frozenset({str, int, float, type(None)})
-
-
-def _as_extracted(value: Any) -> Any:
-    if type(value) is bool:
-        return int(value)
-    if type(value) in (dict, list):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return value
 
 
 def name_list_index(catalogue: Catalogue) -> list[str]:
@@ -241,13 +208,13 @@ class SQLiteReports:
         for row in self._stream(sql, params):
             read_back = loads(row[-1])
             facts = read_back[:many]
-            if not _SCALAR.issuperset(map(type, facts)):
-                facts = [_as_extracted(v) for v in facts]
+            if not SCALAR.issuperset(map(type, facts)):
+                facts = [as_extracted(v) for v in facts]
             out = dict(zip(head, (*row[:6], *facts)))
             entries, reply = read_back[many:]
-            dated = _dated(entries, row[1])
-            out[entries_key] = len(dated)
-            out[counted_as] = [e.get(field) for e in dated].count(value)
+            within = dated(entries, row[1])
+            out[entries_key] = len(within)
+            out[counted_as] = [e.get(field) for e in within].count(value)
             out[to_key], out["state"] = row[6], row[7]
             kept: dict[str, Any] = {}
             if entries is not None:

@@ -1,0 +1,45 @@
+"""Values as SQLite's JSON functions read them, for queries that read several at once.
+
+``json_extract`` of one path returns a text, a number or NULL as that SQL value, and a
+record, a list or a boolean otherwise than JSON decodes it; a query that reads many paths
+in one call (one parse of the document: SQLite 3.40 parses it again for every call) gets
+a JSON array back, and ``as_extracted`` gives each value as the one-path call would have.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# What json_extract of one path returns as JSON decodes it.
+SCALAR = frozenset({str, int, float, type(None)})
+
+
+def as_extracted(value: Any) -> Any:
+    """VALUE (decoded from a many-path json_extract) as a one-path json_extract returns
+    it: a boolean as 1 or 0, a record or a list as its compact JSON text."""
+    if type(value) is bool:
+        return int(value)
+    if type(value) in (dict, list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
+
+
+def on_or_before(at: Any, day: Any) -> bool:
+    """An entry's date on or before DAY, as the views compare them, text against text: a
+    missing date is not counted, one that is not text (a damaged file) by its JSON text."""
+    if at is None or not isinstance(day, str):
+        return False
+    return (at if isinstance(at, str) else json.dumps(at)) <= day
+
+
+def dated(entries: Any, day: Any) -> list[dict[str, Any]]:
+    """The entries (a list of records) dated on or before DAY. Every entry a record with a
+    text date is the rule, compared directly; anything else (a damaged file) entry by
+    entry as ``on_or_before``."""
+    if type(entries) is not list:
+        return []
+    try:
+        return [e for e in entries if e["at"] <= day]
+    except (TypeError, KeyError):
+        return [e for e in entries if type(e) is dict and on_or_before(e.get("at"), day)]
