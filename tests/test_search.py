@@ -94,6 +94,18 @@ def test_the_spellings_of_one_name_share_one_key(spellings: tuple[str, ...]) -> 
     assert len({name_key(s) for s in spellings}) == 1, {s: name_key(s) for s in spellings}
 
 
+def test_every_hangul_syllable_is_romanised_as_anyascii_romanises_it() -> None:
+    from anyascii import anyascii
+
+    from workflow.names import hangul_latin
+
+    differ = {chr(c): (hangul_latin(chr(c)), anyascii(chr(c)))
+              for c in range(0xAC00, 0xD7A4) if hangul_latin(chr(c)) != anyascii(chr(c))}
+    assert not differ, list(differ.items())[:5]
+    assert hangul_latin("최명옥") == anyascii("최명옥") == "ChoeMyeongOg"
+    assert [hangul_latin(t) for t in ("崔明玉", "최a", "ᄎ", "")] == [None, None, None, ""]
+
+
 def test_results_are_ranked_exact_then_prefix_then_variant_then_substring(
         service: Service) -> None:
     place = {"crossed_on": "1961", "place": "Changbai"}

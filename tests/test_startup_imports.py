@@ -76,6 +76,15 @@ def test_a_trigger_command_imports_transitions_but_no_schema_or_optional_library
     assert {m for m in loaded if m.startswith("crossings.cli.")} <= CLI_LEAVES
 
 
+@pytest.mark.parametrize("query, transliterates", [("최명옥", False), ("명옥", False),
+                                                   ("崔明玉", True), ("Choi", False)])
+def test_a_search_loads_anyascii_only_for_a_script_other_than_latin_or_hangul(
+        db_path: str, persuading_case: str, query: str, transliterates: bool) -> None:
+    """A Hangul syllable is romanised by its jamo (``workflow.names``): 45 ms of anyascii's
+    import and first look-up spared; Hanja still needs its table."""
+    assert ("anyascii" in modules_loaded_by(db_path, "search", query)) is transliterates
+
+
 @pytest.mark.parametrize("entry, frozen", [("run", True), ("main", False)])
 def test_the_program_freezes_its_start_up_out_of_the_collector_and_a_caller_is_left_alone(
         db_path: str, persuading_case: str, entry: str, frozen: bool) -> None:

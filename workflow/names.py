@@ -7,12 +7,13 @@ own (Choe Myong Ok), and the spellings families chose (Choi). :func:`name_key` r
 name to a *key*, lower-case ASCII words, that the usual variants share:
 
 1. Script: any letter outside ASCII is transliterated by ``anyascii`` (a maintained table
-   of every Unicode block: Hangul to the Revised Romanisation, Hanja to pinyin), after
-   diacritics are dropped (``ŏ`` ``ŭ`` ``é`` are ``o`` ``u`` ``e``). A Hangul or Hanja
-   word of three or four characters (a whole name) is split after its first (the
-   surname), as a romanised name is written: 최명옥 is ``choe myeongog`` before the rules
-   below; a word of two (a given name, or a short whole name) is kept whole: 명옥 is
-   ``myeongog``, and 김구 matches Kim Ku by the key without spaces.
+   of every Unicode block: Hangul to the Revised Romanisation, Hanja to pinyin; a Hangul
+   syllable by its jamo here, as anyascii writes it), after diacritics are dropped
+   (``ŏ`` ``ŭ`` ``é`` are ``o`` ``u`` ``e``). A Hangul or Hanja word of three or four
+   characters (a whole name) is split after its first (the surname), as a romanised
+   name is written: 최명옥 is ``choe myeongog`` before the rules below; a word of two (a
+   given name, or a short whole name) is kept whole: 명옥 is ``myeongog``, and 김구
+   matches Kim Ku by the key without spaces.
 2. Marks: apostrophes and their look-alikes (``'`` ``’`` ``ʼ`` ``ʻ`` `````), which mark
    aspiration, are dropped; a hyphen joins the syllables of a given name (``Myong-ok``
    is ``myongok``); other punctuation separates words.
@@ -98,11 +99,46 @@ def _latin(word: str) -> str:
         ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch)))
     if plain.isascii():
         return plain
+    if 3 <= len(plain) <= 4 and all(map(_is_han_or_hangul, plain)):
+        return f"{_ascii(plain[0])} {_ascii(plain[1:])}"
+    return _ascii(plain)
+
+
+# A Hangul syllable is its initial, medial and final jamo (Unicode's arithmetic: 19 x 21
+# x 28 from U+AC00), each romanised as anyascii romanises it (the Revised Romanisation
+# letter by letter, the syllable capitalised): the same text as anyascii gives for every
+# one of the 11,172 (a test compares them all), without its import and its first look-up
+# (45 ms of a command that searches or indexes a Hangul name; anyascii stays for Hanja
+# and every other script).
+_INITIALS = ("g", "kk", "n", "d", "tt", "l", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch",
+             "k", "t", "p", "h")
+_MEDIALS = ("a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo",
+            "u", "wo", "we", "wi", "yu", "eu", "ui", "i")
+_FINALS = ("", "g", "kk", "gs", "n", "nj", "nh", "d", "l", "lg", "lm", "lb", "ls", "lt", "lp",
+           "lh", "m", "b", "bs", "s", "ss", "ng", "j", "ch", "k", "t", "p", "h")
+_FIRST_SYLLABLE, _LAST_SYLLABLE = 0xAC00, 0xD7A3
+
+
+def hangul_latin(text: str) -> str | None:
+    """TEXT in Latin letters as anyascii writes it, when every character of it is a
+    Hangul syllable; None otherwise."""
+    out = []
+    for ch in text:
+        code = ord(ch) - _FIRST_SYLLABLE
+        if not 0 <= code <= _LAST_SYLLABLE - _FIRST_SYLLABLE:
+            return None
+        syllable = _INITIALS[code // 588] + _MEDIALS[code % 588 // 28] + _FINALS[code % 28]
+        out.append(syllable.capitalize())
+    return "".join(out)
+
+
+def _ascii(text: str) -> str:
+    latin = hangul_latin(text)
+    if latin is not None:
+        return latin
     from anyascii import anyascii  # imported only for a name in another script
 
-    if 3 <= len(plain) <= 4 and all(map(_is_han_or_hangul, plain)):
-        return f"{anyascii(plain[0])} {anyascii(plain[1:])}"
-    return str(anyascii(plain))
+    return str(anyascii(text))
 
 
 @lru_cache(maxsize=65_536)  # surnames and given names repeat down a list: fold each once
