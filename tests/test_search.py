@@ -233,15 +233,14 @@ def test_a_group_handover_and_a_batch_keep_the_index(service: Service) -> None:
 
 
 def test_names_written_many_rows_a_statement_keep_the_substring_index(
-        service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+        service: Service) -> None:
     from store.sqlite import names
 
-    monkeypatch.setattr(names, "_ROWS_A_STATEMENT", 2)  # four names: two statements
-    opened(service, **CHOE, alias=["崔明玉", "Choi Myung-ok"])
+    opened(service, **CHOE, alias=["崔明玉", "Choi Myung-ok"])  # four names, one INSERT
     opened(service, name="Ri Chol", crossed_on="1961", place="Changbai")
-    with sqlite3.connect(service.store.path) as conn:  # the index as step 009 builds it
+    with sqlite3.connect(service.store.path) as conn:
         conn.execute("INSERT INTO case_names_fts (case_names_fts) VALUES ('integrity-check')")
-        names.build(conn)
+        names.build(conn, size=2)  # as step 009 builds it, five names in 2 + 2 + 1
         conn.execute("INSERT INTO case_names_fts (case_names_fts) VALUES ('integrity-check')")
     for fragment, case_id in (("명옥", 1), ("明玉", 1), ("yung-o", 1), ("Cho", 2)):
         assert case_id in found(service, fragment), fragment

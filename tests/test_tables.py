@@ -75,6 +75,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
         {"clause": "P3", "note": [{"at": "1961-11-30"}], "flag": [{"a": [1]}]},
         {"clause": "P3", "note": [{"outcome": "refused"}], "flag": [{"a": 1.5}]},
         {"clause": "P3", "note": [{}, {}], "flag": [{1: "a"}]}],
+    "entries empty": [{"clause": "P3", "note": [{}, {}]}, {"clause": "P4", "note": [{}]}],
     "ragged": [{"clause": "P1", "name": "x"}, {"name": "y", "clause": "P2", "extra": 3}],
     "percent keys": [{"%s": "a", "%d\x00": 1}],
     "keys not text": [{1: "a", None: 2}, {1: "b", None: 3}],  # json.dumps writes "1", "null"

@@ -237,8 +237,10 @@ def _nested(value: Any, margin: str) -> str:
 
 
 def _json_safe_column(encoded: list[str]) -> list[str]:
-    """One column's JSON values, each :func:`~crossings.render.escape.json_safe`."""
-    if "".join(encoded).isprintable():
+    """One column's JSON values, each :func:`~crossings.render.escape.json_safe`: the
+    column at once when nothing in it is hidden but the layout's line breaks (json writes
+    any other as ``\n``), as json_safe leaves them."""
+    if "".join(encoded).replace("\n", " ").isprintable():
         return encoded
     return [text if text.isprintable() else json_safe(text) for text in encoded]
 

@@ -160,6 +160,9 @@ class Reports(Queries, AsOf):
                  "summary": clause.summary} for c, clause in self.policy.clauses.items()]
 
 
+_RECORD = frozenset({dict})
+
+
 def _entries(policy: Policy, facts: Mapping[str, Any],
              until: str | None = None) -> list[dict[str, Any]]:
     spec = policy.name_list
@@ -173,9 +176,6 @@ def _entries(policy: Policy, facts: Mapping[str, Any],
     if until is not None:
         entries = _until(entries, str(until))
     return [{"at": a.get("at"), field: a.get(field)} for a in entries]
-
-
-_RECORD = frozenset({dict})
 
 
 def _until(entries: list[dict[str, Any]], day: str) -> list[dict[str, Any]]:

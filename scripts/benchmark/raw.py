@@ -5,10 +5,10 @@ signed, chained trail must do, with crossings' own statements on crossings' own 
   ``set_trace_callback``, see ``workload.template``): ``BEGIN IMMEDIATE``, ``PRAGMA
   data_version``, the SELECT of the case, the SELECT of its latest event date, the
   UPDATE of the case row with its version check, the INSERT of the audit row, ``COMMIT``;
-  an opening: the next id, the INSERT of the case, of its two names (one statement),
-  of the audit row. The baseline runs those very statements (``STEP``, ``OPEN``; it refuses to run if they
-  differ from the traced ones) with values as wide as crossings' (each step's case row
-  and audit row, from the template).
+  an opening: the next id, the INSERT of the case, of its two names (one statement), of
+  the audit row. The baseline runs those very statements (``STEP``, ``OPEN``; it refuses
+  to run if they differ from the traced ones) with values as wide as crossings' (each
+  step's case row and audit row, from the template).
 * **The same schema.** It starts from a copy of a database crossings made (the template's
   ``schema_db``: every table, index and trigger, the report counts and the name index's
   FTS5 triggers included, the bench's actors), with the same pragmas.

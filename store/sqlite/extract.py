@@ -1,9 +1,11 @@
-"""Values as SQLite's JSON functions read them, for queries that read several at once.
+"""Values as SQLite reads them: what a one-path ``json_extract`` returns, and an entry's
+date compared as the views compare it, for a query that reads several values at once.
 
 ``json_extract`` of one path returns a text, a number or NULL as that SQL value, and a
 record, a list or a boolean otherwise than JSON decodes it; a query that reads many paths
-in one call (one parse of the document: SQLite 3.40 parses it again for every call) gets
-a JSON array back, and ``as_extracted`` gives each value as the one-path call would have.
+in one call gets a JSON array back (one call instead of one a value: each call finds the
+document in SQLite's cache of parsed JSON by its whole text and converts its result), and
+``as_extracted`` gives each value as the one-path call would have.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-# What json_extract of one path returns as JSON decodes it.
-SCALAR = frozenset({str, int, float, type(None)})
+# The types a one-path json_extract returns as JSON decodes them (a boolean it does not).
+READ_AS_IS = frozenset({str, int, float, type(None)})
 
 
 def as_extracted(value: Any) -> Any:
     """VALUE (decoded from a many-path json_extract) as a one-path json_extract returns
-    it: a boolean as 1 or 0, a record or a list as its compact JSON text."""
+    it: a boolean as 1 or 0, a record or a list as its compact JSON text. Exact for what
+    crossings wrote (``workflow.audit.dumps``: compact, no escapes but json's own); a file
+    written by hand could differ in how a nested value is spelled (``\u00e9``, ``1.50``)."""
     if type(value) is bool:
         return int(value)
     if type(value) in (dict, list):
