@@ -141,7 +141,6 @@ def _row(row: dict[str, Any]) -> str:
 
 
 _SCALARS = {str, int, bool, type(None)}
-_RECORD = frozenset({dict})
 
 
 def _encoded(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[list[str]]:
@@ -170,7 +169,7 @@ def _record_lists(values: list[list[Any]]) -> list[str] | None:
     records = [r for v in values for r in v]
     if not records:
         return ["[]"] * len(values)
-    if not _RECORD.issuperset(map(type, records)) or len(keys := set(map(tuple, records))) != 1:
+    if not {dict}.issuperset(map(type, records)) or len(keys := set(map(tuple, records))) != 1:
         return None
     [names] = keys
     if not all(type(k) is str for k in names):

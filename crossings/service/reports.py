@@ -160,9 +160,6 @@ class Reports(Queries, AsOf):
                  "summary": clause.summary} for c, clause in self.policy.clauses.items()]
 
 
-_RECORD = frozenset({dict})
-
-
 def _entries(policy: Policy, facts: Mapping[str, Any],
              until: str | None = None) -> list[dict[str, Any]]:
     spec = policy.name_list
@@ -170,7 +167,7 @@ def _entries(policy: Policy, facts: Mapping[str, Any],
         return []
     field = spec.counted[0]
     entries = facts.get(spec.entries) or []
-    if type(entries) is not list or not _RECORD.issuperset(map(type, entries)):
+    if type(entries) is not list or not {dict}.issuperset(map(type, entries)):
         raise StoreError(f"the database is damaged: a case's {spec.entries} is not a list "
                          "of entries (run crossings verify)")
     if until is not None:

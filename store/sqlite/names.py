@@ -53,10 +53,8 @@ CREATE TRIGGER case_names_dropped AFTER DELETE ON case_names BEGIN
 """
 INDEXES = {"case_names_case", "case_names_folded", "case_names_key"}
 COLUMNS = ("case_id", "field", "name", "folded", "key", "squashed")
-_INSERT = (f"INSERT INTO case_names ({', '.join(COLUMNS)}) "
-           f"VALUES ({', '.join('?' for _ in COLUMNS)})")
+_INSERT = f"INSERT INTO case_names ({', '.join(COLUMNS)}) VALUES "  # then a row's marks each
 _ROW = f"({', '.join('?' for _ in COLUMNS)})"
-_INSERT_HEAD = f"INSERT INTO case_names ({', '.join(COLUMNS)}) VALUES "
 _ROWS_A_STATEMENT = 5000 // len(COLUMNS)  # bound values a statement, well under the limit
 _LAST = "\U0010ffff"  # sorts after every character: the end of a prefix's range
 _NAMES_READ_KEPT = 100_000  # cases whose names a store remembers between read and write
@@ -85,10 +83,7 @@ def _insert(conn: Any, rows: list[tuple[Any, ...]], size: int = _ROWS_A_STATEMEN
     20 us now)."""
     for start in range(0, len(rows), size):
         chunk = rows[start:start + size]
-        if len(chunk) == 1:
-            conn.execute(_INSERT, chunk[0])
-            continue
-        conn.execute(_INSERT_HEAD + ", ".join([_ROW] * len(chunk)),
+        conn.execute(_INSERT + ", ".join([_ROW] * len(chunk)),
                      [value for row in chunk for value in row])
 
 
